@@ -1,0 +1,79 @@
+"""A loaded proposal made ready to print: its economy calculated and every prose field rendered and checked."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from .calc import Economy, Row, calculate
+from .errors import SourceError
+from .load import LoadedProposal
+from .prose import ProseRenderer
+from .yamlsource import Loc
+
+
+@dataclass(frozen=True)
+class ComputedProposal:
+    source: LoadedProposal
+    economy: Economy
+    prose: dict[str, str]
+    warnings: tuple[str, ...]
+
+    @property
+    def name(self) -> str:
+        return self.source.name
+
+
+def compute(loaded: LoadedProposal, image_root: Path | None = None) -> ComputedProposal:
+    """Calculate and render the prose; raise SourceError with every prose problem at once."""
+    p = loaded.proposal
+    economy = calculate(p, loaded.case.case)
+    renderer = ProseRenderer(loaded.path, economy.figures, image_root or loaded.path.parent)
+    doc = loaded.document
+
+    def render(key: str, text: str | None, loc: Loc) -> None:
+        if text is not None:
+            prose[key] = renderer.render(text, doc.mark(loc))
+
+    prose: dict[str, str] = {}
+    render("summary", p.summary, ("summary",))
+    render("description", p.description, ("description",))
+    render("intro", p.economy.intro, ("economy", "intro"))
+    for block, lines in (("permanent", p.economy.permanent), ("implementation", p.economy.implementation)):
+        for i, line in enumerate(lines):
+            render(f"line.{line.id}", line.text, ("economy", block, i, "text"))
+    render("risk", p.risk.text, ("risk", "text"))
+    render("administrative_effectivisation", p.administrative_effectivisation, ("administrative_effectivisation",))
+    if renderer.problems:
+        raise SourceError(renderer.problems)
+    return ComputedProposal(loaded, economy, prose, economy.warnings)
+
+
+def _values(row: Row, years: tuple[int, ...]) -> dict[str, int | None]:
+    return {str(y): v for y, v in zip(years, row.values, strict=True)}
+
+
+def economy_json(computed: ComputedProposal) -> dict[str, Any]:
+    """The computed economy for other tools: amounts in 1.000 kr., null for blank cells."""
+    e = computed.economy
+    lines = (*e.permanent, *e.implementation)
+    return {
+        "source": str(computed.source.path),
+        "title": computed.source.proposal.title,
+        "price_level": f"{e.price_level} p/l",
+        "years": list(e.years),
+        "rows": [
+            {
+                "label": c.row.label,
+                "styringsomraade": c.row.styringsomraade,
+                "block": c.row.block,
+                "values": _values(c.row, e.years),
+            }
+            for c in lines
+        ],
+        "totals": {row.label: _values(row, e.years) for row in e.totals},
+        "payback": {"service": e.payback_service.years, "total": e.payback_total.years},
+        "errors": [],
+        "warnings": list(computed.warnings),
+    }

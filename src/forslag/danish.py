@@ -1,0 +1,77 @@
+"""Danish formatting of amounts, headline figures, dates and counts, on Babel with an explicit da_DK locale."""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import ROUND_HALF_UP, Decimal
+
+from babel import Locale
+from babel.dates import format_date
+from babel.numbers import format_decimal
+
+# Never the process locale: the documents are Danish whatever machine builds them.
+LOCALE = Locale.parse("da_DK")
+MIO_FROM = Decimal(100)  # t. kr.: from 0,1 mio. kr. on, headline amounts are stated in millions
+
+
+def _quantize(value: Decimal, places: int) -> Decimal:
+    exponent = Decimal(1).scaleb(-places)
+    result = value.quantize(exponent, rounding=ROUND_HALF_UP)
+    # -0,04 rounds to -0,0: a sign on nothing would read as a saving that is not there.
+    return result.copy_abs() if result.is_zero() else result
+
+
+def number(value: Decimal | int, places: int = 0) -> str:
+    """A number with Danish separators, rounded half-up to `places` decimals: 12.870 / 2,2."""
+    q = _quantize(Decimal(value), places)
+    pattern = "#,##0" + ("." + "0" * places if places else "")
+    # Babel rounds half-even by default; the value is already rounded, so it only formats.
+    return str(format_decimal(q, format=pattern, locale=LOCALE, decimal_quantization=False))
+
+
+def cell(value: int | Decimal | None) -> str:
+    """A Tabel 1 cell in 1.000 kr.: -5.090; blank stays blank, never 0."""
+    return "" if value is None else number(value)
+
+
+def amount(tkr: Decimal | int | None, unit: str = "auto", signed: bool = True) -> str:
+    """A headline amount from 1.000 kr.: 10,1 mio. kr. / 0,9 mio. kr. / 65 t. kr."""
+    if tkr is None:
+        return ""
+    value = Decimal(tkr)
+    if not signed:
+        value = abs(value)
+    if unit == "auto":
+        unit = "mio" if abs(value) >= MIO_FROM else "tkr"
+    if unit == "mio":
+        return f"{number(value / 1000, 1)} mio. kr."
+    if unit == "tkr":
+        return f"{number(value)} t. kr."
+    raise ValueError(f"unknown unit {unit!r}")
+
+
+def date(value: dt.date) -> str:
+    """23. januar 2026."""
+    return str(format_date(value, format="d. MMMM y", locale=LOCALE))
+
+
+def years(value: int | None) -> str:
+    """A payback time: 4 år; not paid back within the horizon reads as such."""
+    if value is None:
+        return "over 20 år"
+    return f"{value} år"
+
+
+def fte(value: Decimal | int) -> str:
+    """2,2 årsværk / 5 årsværk."""
+    places = 0 if Decimal(value) == Decimal(value).to_integral_value() else 1
+    return f"{number(value, places)} årsværk"
+
+
+def percent(value: Decimal | int, places: int = 1) -> str:
+    """3,7 %."""
+    return f"{number(value, places)} %"
+
+
+def yes_no(value: bool) -> str:
+    return "Ja" if value else "Nej"

@@ -1,0 +1,241 @@
+"""The source schema: what a case file and a proposal file may hold (pydantic v2; no I/O)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from decimal import Decimal
+from typing import Annotated, Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, PlainValidator, WithJsonSchema, model_validator
+
+Styringsomraade = Literal["Service", "Overførsler", "Anlæg"]
+RiskLevel = Literal["lav", "lav til mellem", "mellem", "mellem til høj", "høj"]
+Headline = Literal["full", "yearly", "from", "rising", "total", "year", "period", "none"]
+
+_ID = re.compile(r"^[a-z][a-z0-9_]*$")
+
+
+def _is_number(value: object) -> bool:
+    return isinstance(value, int | Decimal) and not isinstance(value, bool)
+
+
+def _describe(value: object) -> str:
+    if isinstance(value, str):
+        return f"text {value!r}"
+    if isinstance(value, bool):
+        return f"yes/no value {value!r}"
+    if value is None:
+        return "nothing"
+    if isinstance(value, dict):
+        return "a mapping"
+    if isinstance(value, list):
+        return "a list"
+    return f"{type(value).__name__} {value!r}"
+
+
+def _number(value: object) -> Decimal:
+    # Strings are refused even when they look like numbers: a quoted "1.200" is
+    # ambiguous between Danish and English notation, so the source must say 1200.
+    if isinstance(value, float):
+        value = Decimal(repr(value))
+    if not _is_number(value):
+        raise ValueError(f"expected a number, got {_describe(value)}")
+    number = Decimal(value)  # type: ignore[arg-type]
+    if not number.is_finite():
+        raise ValueError("expected a finite number")
+    return number
+
+
+def _per_year(value: object) -> Decimal | dict[int, Decimal]:
+    if isinstance(value, dict):
+        out: dict[int, Decimal] = {}
+        for year, amount in value.items():
+            if not isinstance(year, int) or isinstance(year, bool):
+                raise ValueError(f"expected a year (like 2027) as key, got {_describe(year)}")
+            try:
+                out[year] = _number(amount)
+            except ValueError as exc:
+                raise ValueError(f"year {year}: {exc}") from None
+        return out
+    try:
+        return _number(value)
+    except ValueError:
+        raise ValueError(
+            f"expected a number, or a mapping of year: number (like 2027: 2.5), got {_describe(value)}"
+        ) from None
+
+
+def _year_amounts(value: object) -> dict[int, Decimal]:
+    if not isinstance(value, dict):
+        raise ValueError(f"expected a mapping of year: amount (like 2027: -5090), got {_describe(value)}")
+    result = _per_year(value)
+    assert isinstance(result, dict)
+    return result
+
+
+_NUMBER_SCHEMA: dict[str, Any] = {"type": "number"}
+_PER_YEAR_SCHEMA: dict[str, Any] = {
+    "type": "object",
+    "propertyNames": {"pattern": "^[0-9]{4}$"},
+    "additionalProperties": {"type": "number"},
+}
+
+Amount = Annotated[Decimal, PlainValidator(_number), WithJsonSchema(_NUMBER_SCHEMA)]
+YearAmounts = Annotated[dict[int, Decimal], PlainValidator(_year_amounts), WithJsonSchema(_PER_YEAR_SCHEMA)]
+PerYear = Annotated[
+    Decimal | dict[int, Decimal],
+    PlainValidator(_per_year),
+    WithJsonSchema({"anyOf": [_NUMBER_SCHEMA, _PER_YEAR_SCHEMA]}),
+]
+Prose = Annotated[str, Field(description="Markdown text.")]
+
+
+class Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
+
+
+class Case(Strict):
+    """The settings every proposal of one budget case shares (`case.yaml`)."""
+
+    name: str = Field(description="The case's name, printed in every page header, e.g. 'Overførselssagen 2025-2026'.")
+    municipality: str = Field(description="The municipality, e.g. 'Københavns Kommune'.")
+    document_type: str = Field("Investeringsforslag", description="The document type in the page header.")
+    date: dt.date = Field(description="The date of the case (ISO, e.g. 2026-02-20); printed on the bound case's cover.")
+    years: list[int] = Field(description="The year columns of Tabel 1, consecutive and ascending, e.g. [2026, 2027].")
+    price_level: int = Field(description="The price and wage level (p/l) of every amount, e.g. 2027 for '2027 p/l'.")
+    notes: list[str] = Field(
+        default_factory=list, description="Standard notes printed under Tabel 1 of every proposal."
+    )
+
+    @model_validator(mode="after")
+    def _years_are_consecutive(self) -> Case:
+        if not self.years:
+            raise ValueError("'years' must list at least one year")
+        if len(self.years) > 15:
+            raise ValueError("'years' may list at most 15 years")
+        expected = list(range(self.years[0], self.years[0] + len(self.years)))
+        if self.years != expected:
+            raise ValueError(f"'years' must be consecutive and ascending, e.g. {expected}")
+        return self
+
+
+class Staffing(Strict):
+    """Årsværk times a unit cost per årsværk, per year: e.g. 5 årsværk of 640 t. kr. from 2028."""
+
+    fte: PerYear = Field(description="Årsværk: one number for every year in range, or a mapping year: årsværk.")
+    unit_cost: Amount = Field(description="Cost of one årsværk in 1.000 kr., e.g. 640.")
+    from_year: int | None = Field(None, alias="from", description="First year (with a single 'fte' number).")
+    until: int | None = Field(None, description="Last year (with a single 'fte' number).")
+    note: str | None = Field(None, description="What the årsværk are, for the reader (not printed in the table).")
+
+
+class Units(Strict):
+    """A count times a unit price, per year: e.g. foster families added times the price difference."""
+
+    count: PerYear = Field(description="The count: one number for every year in range, or a mapping year: count.")
+    unit_price: Amount = Field(description="Price of one unit in 1.000 kr. (negative for a saving).")
+    from_year: int | None = Field(None, alias="from", description="First year (with a single 'count' number).")
+    until: int | None = Field(None, description="Last year (with a single 'count' number).")
+    note: str | None = Field(None, description="What is counted, for the reader (not printed in the table).")
+
+
+class Line(Strict):
+    """One row of Tabel 1 and the paragraph that explains it in Section 2."""
+
+    id: str = Field(description="Short name used by placeholders, e.g. 'koeb107' in {{ line.koeb107.full }}.")
+    label: str = Field(description="The row's label in Tabel 1.")
+    heading: str | None = Field(None, description="The run-in heading in Section 2, when it differs from the label.")
+    styringsomraade: Styringsomraade = Field("Service", description="Budget control area: Service, Overførsler, Anlæg.")
+    amounts: YearAmounts | None = Field(None, description="Typed amounts in 1.000 kr. per year, e.g. {2027: -5090}.")
+    staffing: list[Staffing] = Field(default_factory=list, description="Årsværk × unit cost drivers.")
+    units: list[Units] = Field(default_factory=list, description="Count × unit price drivers.")
+    headline: Headline | None = Field(
+        None,
+        description=(
+            "How Section 2 states the line's amount after its heading: full (at full phase-in), yearly, "
+            "from (yearly from the first year on), rising (first year rising to full), total (sum of years), "
+            "year (the last year with an amount), period (yearly in a span of years), none. "
+            "Default: full for permanent lines, total for implementation lines."
+        ),
+    )
+    footnote: str | None = Field(None, description="A note printed under Tabel 1, marked * on the row.")
+    text: Prose = Field("", description="The explanatory paragraph (Markdown) under the run-in heading.")
+
+    @model_validator(mode="after")
+    def _has_amounts(self) -> Line:
+        if not _ID.match(self.id):
+            raise ValueError(f"id {self.id!r} must be lower-case letters, digits and _, starting with a letter")
+        if self.amounts is None and not self.staffing and not self.units:
+            raise ValueError("a line needs 'amounts', 'staffing' or 'units'")
+        return self
+
+
+class Economy(Strict):
+    """Section 2: the introduction and the lines that make up Tabel 1."""
+
+    intro: Prose = Field(description="Opening paragraph (Markdown); quote amounts with placeholders.")
+    permanent: list[Line] = Field(description="Varige ændringer (effektivisering og drift).")
+    implementation: list[Line] = Field(
+        default_factory=list, description="Implementeringsomkostninger (midler fra investeringspuljen)."
+    )
+
+
+class Goal(Strict):
+    """One row of Tabel 2."""
+
+    goal: str = Field(description="Opfølgningsmål.")
+    measure: str = Field(description="Hvordan måles opfølgningsmålet?")
+    responsible: str = Field(description="Hvem er ansvarlig for opfølgning?")
+    when: str = Field(description="Hvornår gennemføres opfølgningen?")
+
+
+class FollowUp(Strict):
+    """Tabel 2 in its two groups."""
+
+    implementation: list[Goal] = Field(description="Implementering og anvendelse af investeringsmidler.")
+    realisation: list[Goal] = Field(description="Realisering af effektiviseringer.")
+
+
+class Risk(Strict):
+    """Section 4."""
+
+    level: RiskLevel = Field(description="Overall level: lav, lav til mellem, mellem, mellem til høj, høj.")
+    text: Prose = Field(description="The assessment (Markdown).")
+
+
+class Approval(Strict):
+    """Tabel 4: the finance centre's approval."""
+
+    approved: bool = Field(description="Ja (true) or Nej (false).")
+    date: dt.date | None = Field(None, description="Date of the approval (ISO).")
+
+
+class Hearing(Strict):
+    """One row of Tabel 6."""
+
+    body: str = Field(description="The committee or circle heard, e.g. 'MED-udvalg'.")
+    approved: bool = Field(description="Ja (true) or Nej (false).")
+    date: dt.date | None = Field(None, description="Date (ISO).")
+    note: str | None = Field(None, description="A short note on the hearing response.")
+
+
+class Proposal(Strict):
+    """One investment proposal (investeringsforslag)."""
+
+    case: str = Field("case.yaml", description="The case file this proposal belongs to, relative to this file.")
+    title: str = Field(description="The proposal's title.")
+    summary: Prose = Field(description="Kort resumé (Markdown), 3-6 lines; quote amounts with placeholders.")
+    administration: str = Field(description="Fremstillende forvaltning, e.g. 'Socialforvaltningen'.")
+    date: dt.date | None = Field(None, description="The proposal's date (ISO); defaults to the case's date.")
+    description: Prose = Field(description="Section 1 (Markdown): headings, paragraphs, lists, tables, figures.")
+    economy: Economy
+    follow_up: FollowUp
+    risk: Risk
+    innovation: bool = Field(description="Does the proposal spring from an innovation proposal?")
+    administrative_effectivisation: Prose | None = Field(
+        None, description="Section 5 (Markdown); leave out when the proposal has none."
+    )
+    finance_approval: Approval = Field(description="Tabel 4: Center for Økonomi's approval.")
+    partners: list[str] = Field(default_factory=list, description="Tabel 5; leave empty for 'Ikke relevant'.")
+    hearings: list[Hearing] = Field(default_factory=list, description="Tabel 6.")

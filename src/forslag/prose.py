@@ -1,0 +1,162 @@
+"""The authors' prose: Markdown to safe HTML, with figures, placeholders for computed amounts, and no raw HTML."""
+
+from __future__ import annotations
+
+import base64
+import difflib
+import html
+import mimetypes
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+from urllib.parse import unquote, urlsplit
+
+from markdown_it import MarkdownIt
+from markdown_it.token import Token
+
+from . import danish
+from .calc import Figure
+from .errors import Problem
+from .yamlsource import Mark
+
+PLACEHOLDER = re.compile(r"\{\{\s*([A-Za-z0-9_.]+)\s*((?:\|\s*[a-z]+\s*)*)\}\}")
+MODIFIERS = {"abs", "mio", "tkr"}
+IMAGE_TYPES = {".png": "image/png", ".jpg": "image/jpeg", ".jpeg": "image/jpeg", ".gif": "image/gif",
+               ".svg": "image/svg+xml"}
+MAX_IMAGE_BYTES = 10 * 1024 * 1024
+HEADING_SHIFT = 2  # '#' in the prose sits under the document's numbered section headings (h2)
+
+_md = MarkdownIt("commonmark", {"html": True, "typographer": False}).enable("table")
+
+
+def format_figure(fig: Figure, modifiers: set[str]) -> str:
+    if fig.kind == "year":
+        return "" if fig.value is None else str(fig.value)
+    if fig.kind == "years":
+        return danish.years(fig.value if isinstance(fig.value, int) else None)
+    unit = "mio" if "mio" in modifiers else "tkr" if "tkr" in modifiers else "auto"
+    return danish.amount(fig.value, unit=unit, signed="abs" not in modifiers)
+
+
+@dataclass
+class ProseRenderer:
+    """Renders every prose field of one proposal, collecting problems and numbering its figures."""
+
+    path: Path
+    figures: dict[str, Figure]
+    image_root: Path
+    problems: list[Problem] = field(default_factory=list)
+    figure_count: int = 0
+
+    def _problem(self, line: int | None, message: str) -> None:
+        self.problems.append(Problem(str(self.path), line, None, message))
+
+    def render(self, text: str, mark: Mark | None) -> str:
+        """Markdown to HTML; problems are collected in self.problems (the output is then not to be used)."""
+        base = mark.content_line if mark else None
+        tokens = _md.parse(text)
+        out: list[Token] = []
+        i = 0
+        while i < len(tokens):
+            token = tokens[i]
+            line = base + token.map[0] if base is not None and token.map else base
+            if token.type == "html_block":
+                self._problem(line, f"raw HTML is not allowed in the prose ({token.content.strip()[:40]!r}); "
+                                    "write Markdown instead")
+            elif token.type in ("heading_open", "heading_close"):
+                level = min(int(token.tag[1]) + HEADING_SHIFT, 6)
+                token.tag = f"h{level}"
+            elif token.type == "table_open":
+                token.attrSet("class", "prose-table")
+            elif token.type == "inline":
+                figure = self._figure(token, line)
+                if figure is not None and out and out[-1].type == "paragraph_open":
+                    out[-1] = figure
+                    i += 2  # the paragraph's inline and closing tokens are replaced by the figure
+                    continue
+                self._inline(token, line)
+            out.append(token)
+            i += 1
+        return str(_md.renderer.render(out, _md.options, {}))
+
+    def _line_in(self, token: Token, line: int | None, needle: str) -> int | None:
+        if line is None:
+            return None
+        index = token.content.find(needle)
+        return line + token.content.count("\n", 0, index) if index >= 0 else line
+
+    def _inline(self, token: Token, line: int | None) -> None:
+        for child in token.children or []:
+            if child.type == "html_inline":
+                self._problem(self._line_in(token, line, child.content),
+                              f"raw HTML is not allowed in the prose ({child.content[:40]!r}); write Markdown instead")
+            elif child.type == "image":
+                self._problem(self._line_in(token, line, "!["),
+                              "an image must stand alone in its own paragraph, so it becomes a numbered figure")
+            elif child.type == "text":
+                child.content = PLACEHOLDER.sub(lambda m: self._placeholder(m, token, line), child.content)
+                if "{{" in child.content or "}}" in child.content:
+                    self._problem(self._line_in(token, line, "{{"),
+                                  "a placeholder is malformed; write it as {{ name }} or {{ name | abs }}")
+
+    def _placeholder(self, match: re.Match[str], token: Token, line: int | None) -> str:
+        name = match.group(1)
+        modifiers = {m.strip() for m in match.group(2).split("|") if m.strip()}
+        where = self._line_in(token, line, match.group(0))
+        unknown = modifiers - MODIFIERS
+        if unknown:
+            self._problem(where, f"unknown placeholder modifier {', '.join(sorted(unknown))!r}; "
+                                 f"use {', '.join(sorted(MODIFIERS))}")
+            return ""
+        if name not in self.figures:
+            close = difflib.get_close_matches(name, list(self.figures), n=1, cutoff=0.6)
+            hint = f"; did you mean {close[0]!r}?" if close else "; see the README for the names"
+            self._problem(where, f"unknown placeholder {name!r}{hint}")
+            return ""
+        return format_figure(self.figures[name], modifiers)
+
+    def _figure(self, token: Token, line: int | None) -> Token | None:
+        children = [c for c in token.children or [] if not (c.type == "text" and not c.content.strip())]
+        if len(children) != 1 or children[0].type != "image":
+            return None
+        image = children[0]
+        src = str(image.attrGet("src") or "")
+        alt = "".join(c.content for c in image.children or [])
+        caption = str(image.attrGet("title") or "")
+        data = self._image_data(src, line)
+        if not alt.strip():
+            self._problem(line, f"the image {src!r} needs an alt text for readers who cannot see it: ![text](...)")
+        self.figure_count += 1
+        label = f"Figur {self.figure_count}"
+        figcaption = f"<figcaption>{label}: {html.escape(caption)}</figcaption>" if caption else (
+            f"<figcaption>{label}</figcaption>")
+        figure = Token("html_block", "", 0)
+        figure.content = (f'<figure><img src="{data}" alt="{html.escape(alt, quote=True)}">'
+                          f"{figcaption}</figure>\n")
+        return figure
+
+    def _image_data(self, src: str, line: int | None) -> str:
+        """The image as a data: URI, read only from inside the proposals folder."""
+        parts = urlsplit(src)
+        if parts.scheme or parts.netloc or src.startswith(("/", "\\")):
+            self._problem(line, f"the image {src!r} is not a file inside the proposals folder; "
+                                "only relative paths like 'figurer/faser.svg' are allowed")
+            return ""
+        root = self.image_root.resolve()
+        target = (self.path.parent / unquote(parts.path)).resolve()
+        if not target.is_relative_to(root):
+            self._problem(line, f"the image {src!r} lies outside the proposals folder {root.name}/; "
+                                "move it inside")
+            return ""
+        kind = IMAGE_TYPES.get(target.suffix.lower())
+        if kind is None:
+            self._problem(line, f"the image {src!r} is not one of {', '.join(IMAGE_TYPES)}")
+            return ""
+        if not target.is_file():
+            self._problem(line, f"the image {src!r} does not exist")
+            return ""
+        if target.stat().st_size > MAX_IMAGE_BYTES:
+            self._problem(line, f"the image {src!r} is larger than {MAX_IMAGE_BYTES // (1024 * 1024)} MB")
+            return ""
+        payload = base64.b64encode(target.read_bytes()).decode("ascii")
+        return f"data:{kind or mimetypes.guess_type(target.name)[0]};base64,{payload}"
