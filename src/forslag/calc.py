@@ -165,7 +165,10 @@ def _row_figures(prefix: str, row: Values, years: tuple[int, ...], figures: dict
     present = _present(row, years)
     if not present:
         return
-    amount = lambda v: Figure("amount", Decimal(v))  # noqa: E731
+
+    def amount(value: int) -> Figure:
+        return Figure("amount", Decimal(value))
+
     figures[f"{prefix}.first"] = amount(present[0][1])
     figures[f"{prefix}.first_year"] = Figure("year", present[0][0])
     figures[f"{prefix}.full"] = amount(present[-1][1])
@@ -187,25 +190,31 @@ def _headline(line: Line, default: str, prefix: str, figures: dict[str, Figure])
     constant = len({fig.value for key, fig in f.items() if key.startswith(prefix + ".") and key[-4:].isdigit()}) == 1
     warning = None
     if kind in ("yearly", "period", "from") and not constant:
-        warning = (f"line {line.id!r}: headline {kind!r} states one yearly amount but the amounts differ "
-                   "from year to year; 'rising' or 'full' says it truly")
+        warning = (
+            f"line {line.id!r}: headline {kind!r} states one yearly amount but the amounts differ "
+            "from year to year; 'rising' or 'full' says it truly"
+        )
     phrases: dict[str, Phrase] = {
         "full": (f[f"{prefix}.full"], " ved fuld indfasning"),
         "yearly": (f[f"{prefix}.full"], " årligt"),
         "from": (f[f"{prefix}.full"], f" årligt fra {first_year} og frem"),
-        "rising": (f[f"{prefix}.first"], f" i {first_year} stigende til ", f[f"{prefix}.full"],
-                   f" i {full_year} og frem"),
+        "rising": (
+            f[f"{prefix}.first"],
+            f" i {first_year} stigende til ",
+            f[f"{prefix}.full"],
+            f" i {full_year} og frem",
+        ),
         "total": (f[f"{prefix}.total"], " i alt"),
         "year": (f[f"{prefix}.full"], f" i {last_year}"),
-        "period": (f[f"{prefix}.full"], f" årligt i {first_year}-{last_year}" if first_year != last_year
-                   else f" i {first_year}"),
+        "period": (
+            f[f"{prefix}.full"],
+            f" årligt i {first_year}-{last_year}" if first_year != last_year else f" i {first_year}",
+        ),
     }
     return phrases[kind], warning
 
 
-def _area_totals(
-    lines: list[ComputedLine], label: str, block: Block, width: int
-) -> tuple[list[Row], Values]:
+def _area_totals(lines: list[ComputedLine], label: str, block: Block, width: int) -> tuple[list[Row], Values]:
     areas = [a for a in AREAS if any(c.line.styringsomraade == a for c in lines)]
     total = sum_rows([c.row.values for c in lines], width)
     rows: list[Row] = []
@@ -255,8 +264,10 @@ def calculate(proposal: Proposal, case: Case) -> Economy:
     impl_rows, impl_total = _area_totals(implementation, "Samlede implementeringsomkostninger", "implementering", width)
     implementation_totals: list[Row] = []
     if implementation:
-        implementation_totals = [*impl_rows, Row("Samlede implementeringsomkostninger", None, "implementering",
-                                                 impl_total, "total")]
+        implementation_totals = [
+            *impl_rows,
+            Row("Samlede implementeringsomkostninger", None, "implementering", impl_total, "total"),
+        ]
     impact_values = sum_rows([permanent_total, impl_total], width)
     impact = Row("Samlet økonomisk påvirkning", None, "implementering", impact_values, "total")
 

@@ -56,9 +56,11 @@ def cmd_check(args: argparse.Namespace) -> int:
         for warning in computed.warnings:
             print(f"warning: {path}: {warning}")
         e = computed.economy
-        print(f"ok: {path}: {computed.source.proposal.title} "
-              f"(payback {e.payback_service.years if e.payback_service.years is not None else '>20'}"
-              f"/{e.payback_total.years if e.payback_total.years is not None else '>20'} years)")
+        print(
+            f"ok: {path}: {computed.source.proposal.title} "
+            f"(payback {e.payback_service.years if e.payback_service.years is not None else '>20'}"
+            f"/{e.payback_total.years if e.payback_total.years is not None else '>20'} years)"
+        )
     if args.json:
         json.dump({"proposals": results}, sys.stdout, ensure_ascii=False, indent=2)
         print()
@@ -152,8 +154,10 @@ def main(argv: list[str] | None = None) -> int:
     except Exception as exc:  # an internal fault: say so plainly, without burying the user in a traceback
         if args.debug:
             traceback.print_exc()
-        print(f"forslag: internal error: {type(exc).__name__}: {exc} (run with --debug for details; "
-              "please report it)", file=sys.stderr)
+        print(
+            f"forslag: internal error: {type(exc).__name__}: {exc} (run with --debug for details; please report it)",
+            file=sys.stderr,
+        )
         return EXIT_INVALID
 
 

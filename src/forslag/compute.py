@@ -25,6 +25,12 @@ class ComputedProposal:
         return self.source.name
 
 
+def _unwrap_paragraph(html: str) -> str:
+    """A one-paragraph text set inline (a footnote beside its marker)."""
+    inner = html.strip().removeprefix("<p>").removesuffix("</p>")
+    return inner if "<p>" not in inner else html
+
+
 def compute(loaded: LoadedProposal, image_root: Path | None = None) -> ComputedProposal:
     """Calculate and render the prose; raise SourceError with every prose problem at once."""
     p = loaded.proposal
@@ -43,8 +49,15 @@ def compute(loaded: LoadedProposal, image_root: Path | None = None) -> ComputedP
     for block, lines in (("permanent", p.economy.permanent), ("implementation", p.economy.implementation)):
         for i, line in enumerate(lines):
             render(f"line.{line.id}", line.text, ("economy", block, i, "text"))
+            if line.footnote:
+                render(f"footnote.{line.id}", line.footnote, ("economy", block, i, "footnote"))
+                prose[f"footnote.{line.id}"] = _unwrap_paragraph(prose[f"footnote.{line.id}"])
     render("risk", p.risk.text, ("risk", "text"))
-    render("administrative_effectivisation", p.administrative_effectivisation, ("administrative_effectivisation",))
+    render(
+        "administrative_effectivisation",
+        p.administrative_effectivisation,
+        ("administrative_effectivisation",),
+    )
     if renderer.problems:
         raise SourceError(renderer.problems)
     return ComputedProposal(loaded, economy, prose, economy.warnings)

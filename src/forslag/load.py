@@ -81,6 +81,22 @@ def _known_keys(root: type[BaseModel], loc: Loc) -> list[str]:
     return [f.alias or name for name, f in model.model_fields.items()]
 
 
+# Pydantic's wording for the mistakes authors make most, said in the terms of the source.
+_FRIENDLY = {
+    "bool_parsing": "expected yes/no: write true or false",
+    "bool_type": "expected yes/no: write true or false",
+    "date_from_datetime_parsing": "expected a date written as YYYY-MM-DD, e.g. 2026-01-23",
+    "date_parsing": "expected a date written as YYYY-MM-DD, e.g. 2026-01-23",
+    "date_type": "expected a date written as YYYY-MM-DD, e.g. 2026-01-23",
+    "string_type": "expected text",
+    "list_type": "expected a list (lines starting with '- ')",
+    "dict_type": "expected a mapping of keys",
+    "model_type": "expected a mapping of keys",
+    "int_type": "expected a whole number",
+    "int_parsing": "expected a whole number",
+}
+
+
 def _problems(error: ValidationError, doc: Document, root: type[BaseModel]) -> list[Problem]:
     problems: list[Problem] = []
     seen: set[tuple[Any, ...]] = set()
@@ -106,6 +122,7 @@ def _problems(error: ValidationError, doc: Document, root: type[BaseModel]) -> l
             mark = doc.mark(loc[:-1])
         else:
             mark = doc.mark(loc)
+            message = _FRIENDLY.get(kind, message)
             field = ".".join(str(p) for p in loc)
             if field:
                 message = f"{field}: {message}"
@@ -129,18 +146,20 @@ def load_case(path: Path) -> LoadedCase:
     return LoadedCase(path, doc, _validate(Case, doc))
 
 
-def _check_years(
-    doc: Document, loc: Loc, values: PerYear | None, years: list[int], problems: list[Problem]
-) -> None:
+def _check_years(doc: Document, loc: Loc, values: PerYear | None, years: list[int], problems: list[Problem]) -> None:
     if not isinstance(values, dict):
         return
     for year in values:
         if year not in years:
             mark = doc.mark((*loc, year), key=True) or doc.mark(loc)
-            problems.append(Problem(
-                str(doc.path), mark.line if mark else None, mark.column if mark else None,
-                f"the year {year} is outside the case's years {years[0]}-{years[-1]}",
-            ))
+            problems.append(
+                Problem(
+                    str(doc.path),
+                    mark.line if mark else None,
+                    mark.column if mark else None,
+                    f"the year {year} is outside the case's years {years[0]}-{years[-1]}",
+                )
+            )
 
 
 def _check_against_case(doc: Document, proposal: Proposal, case: Case) -> list[Problem]:
@@ -157,10 +176,14 @@ def _check_against_case(doc: Document, proposal: Proposal, case: Case) -> list[P
             loc: Loc = ("economy", block, i)
             if line.id in seen:
                 mark = doc.mark((*loc, "id"))
-                problems.append(Problem(
-                    str(doc.path), mark.line if mark else None, mark.column if mark else None,
-                    f"the line id {line.id!r} is used twice; placeholders need each id once",
-                ))
+                problems.append(
+                    Problem(
+                        str(doc.path),
+                        mark.line if mark else None,
+                        mark.column if mark else None,
+                        f"the line id {line.id!r} is used twice; placeholders need each id once",
+                    )
+                )
             seen[line.id] = loc
             _check_years(doc, (*loc, "amounts"), line.amounts, years, problems)
             drivers: list[tuple[str, Any]] = [("staffing", d) for d in line.staffing]
@@ -175,16 +198,24 @@ def _check_against_case(doc: Document, proposal: Proposal, case: Case) -> list[P
                 for bound, value in (("from", driver.from_year), ("until", driver.until)):
                     if value is not None and value not in years:
                         mark = doc.mark((*dloc, bound))
-                        problems.append(Problem(
-                            str(doc.path), mark.line if mark else None, mark.column if mark else None,
-                            f"{bound}: {value} is outside the case's years {years[0]}-{years[-1]}",
-                        ))
+                        problems.append(
+                            Problem(
+                                str(doc.path),
+                                mark.line if mark else None,
+                                mark.column if mark else None,
+                                f"{bound}: {value} is outside the case's years {years[0]}-{years[-1]}",
+                            )
+                        )
                 if isinstance(per_year, dict) and (driver.from_year or driver.until):
                     mark = doc.mark((*dloc, key))
-                    problems.append(Problem(
-                        str(doc.path), mark.line if mark else None, mark.column if mark else None,
-                        "'from'/'until' go with a single number; a mapping of years already says which years",
-                    ))
+                    problems.append(
+                        Problem(
+                            str(doc.path),
+                            mark.line if mark else None,
+                            mark.column if mark else None,
+                            "'from'/'until' go with a single number; a mapping of years already says which years",
+                        )
+                    )
     return problems
 
 
@@ -225,8 +256,7 @@ def find_sources(paths: list[Path]) -> list[Path]:
     for path in paths:
         if path.is_dir():
             found.extend(
-                p for p in sorted(path.iterdir())
-                if p.suffix in SOURCE_SUFFIXES and p.is_file() and p.name != CASE_FILE
+                p for p in sorted(path.iterdir()) if p.suffix in SOURCE_SUFFIXES and p.is_file() and p.name != CASE_FILE
             )
         else:
             found.append(path)

@@ -7,7 +7,15 @@ import re
 from decimal import Decimal
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, PlainValidator, WithJsonSchema, model_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    PlainValidator,
+    WithJsonSchema,
+    field_validator,
+    model_validator,
+)
 
 Styringsomraade = Literal["Service", "Overførsler", "Anlæg"]
 RiskLevel = Literal["lav", "lav til mellem", "mellem", "mellem til høj", "høj"]
@@ -92,7 +100,8 @@ Prose = Annotated[str, Field(description="Markdown text.")]
 
 
 class Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
+    # A number where text belongs (when: 2027) is read as that text; the reverse is an error (see _number).
+    model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True, coerce_numbers_to_str=True)
 
 
 class Case(Strict):
@@ -108,16 +117,17 @@ class Case(Strict):
         default_factory=list, description="Standard notes printed under Tabel 1 of every proposal."
     )
 
-    @model_validator(mode="after")
-    def _years_are_consecutive(self) -> Case:
-        if not self.years:
-            raise ValueError("'years' must list at least one year")
-        if len(self.years) > 15:
-            raise ValueError("'years' may list at most 15 years")
-        expected = list(range(self.years[0], self.years[0] + len(self.years)))
-        if self.years != expected:
-            raise ValueError(f"'years' must be consecutive and ascending, e.g. {expected}")
-        return self
+    @field_validator("years")
+    @classmethod
+    def _years_are_consecutive(cls, years: list[int]) -> list[int]:
+        if not years:
+            raise ValueError("list at least one year")
+        if len(years) > 15:
+            raise ValueError("list at most 15 years")
+        expected = list(range(years[0], years[0] + len(years)))
+        if years != expected:
+            raise ValueError(f"the years must be consecutive and ascending, e.g. {expected}")
+        return years
 
 
 class Staffing(Strict):
@@ -162,10 +172,15 @@ class Line(Strict):
     footnote: str | None = Field(None, description="A note printed under Tabel 1, marked * on the row.")
     text: Prose = Field("", description="The explanatory paragraph (Markdown) under the run-in heading.")
 
+    @field_validator("id")
+    @classmethod
+    def _id_is_a_name(cls, value: str) -> str:
+        if not _ID.match(value):
+            raise ValueError(f"{value!r} must be lower-case letters, digits and _, starting with a letter")
+        return value
+
     @model_validator(mode="after")
     def _has_amounts(self) -> Line:
-        if not _ID.match(self.id):
-            raise ValueError(f"id {self.id!r} must be lower-case letters, digits and _, starting with a letter")
         if self.amounts is None and not self.staffing and not self.units:
             raise ValueError("a line needs 'amounts', 'staffing' or 'units'")
         return self

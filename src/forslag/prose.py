@@ -21,12 +21,21 @@ from .yamlsource import Mark
 
 PLACEHOLDER = re.compile(r"\{\{\s*([A-Za-z0-9_.]+)\s*((?:\|\s*[a-z]+\s*)*)\}\}")
 MODIFIERS = {"abs", "mio", "tkr"}
-IMAGE_TYPES = {".png": "image/png", ".jpg": "image/jpeg", ".jpeg": "image/jpeg", ".gif": "image/gif",
-               ".svg": "image/svg+xml"}
+IMAGE_TYPES = {
+    ".png": "image/png",
+    ".jpg": "image/jpeg",
+    ".jpeg": "image/jpeg",
+    ".gif": "image/gif",
+    ".svg": "image/svg+xml",
+}
 MAX_IMAGE_BYTES = 10 * 1024 * 1024
 HEADING_SHIFT = 2  # '#' in the prose sits under the document's numbered section headings (h2)
 
 _md = MarkdownIt("commonmark", {"html": True, "typographer": False}).enable("table")
+# markdown-it silently turns links it distrusts (file:, javascript:) into plain text; we let every
+# link through the parser and judge it ourselves, so the author hears why instead of seeing it vanish.
+_md.validateLink = lambda url: True  # type: ignore[method-assign]
+LINK_SCHEMES = {"http", "https", "mailto"}
 
 
 def format_figure(fig: Figure, modifiers: set[str]) -> str:
@@ -61,8 +70,10 @@ class ProseRenderer:
             token = tokens[i]
             line = base + token.map[0] if base is not None and token.map else base
             if token.type == "html_block":
-                self._problem(line, f"raw HTML is not allowed in the prose ({token.content.strip()[:40]!r}); "
-                                    "write Markdown instead")
+                self._problem(
+                    line,
+                    f"raw HTML is not allowed in the prose ({token.content.strip()[:40]!r}); write Markdown instead",
+                )
             elif token.type in ("heading_open", "heading_close"):
                 level = min(int(token.tag[1]) + HEADING_SHIFT, 6)
                 token.tag = f"h{level}"
@@ -88,16 +99,29 @@ class ProseRenderer:
     def _inline(self, token: Token, line: int | None) -> None:
         for child in token.children or []:
             if child.type == "html_inline":
-                self._problem(self._line_in(token, line, child.content),
-                              f"raw HTML is not allowed in the prose ({child.content[:40]!r}); write Markdown instead")
+                self._problem(
+                    self._line_in(token, line, child.content),
+                    f"raw HTML is not allowed in the prose ({child.content[:40]!r}); write Markdown instead",
+                )
             elif child.type == "image":
-                self._problem(self._line_in(token, line, "!["),
-                              "an image must stand alone in its own paragraph, so it becomes a numbered figure")
+                self._problem(
+                    self._line_in(token, line, "!["),
+                    "an image must stand alone in its own paragraph, so it becomes a numbered figure",
+                )
+            elif child.type == "link_open":
+                href = str(child.attrGet("href") or "")
+                if urlsplit(href).scheme.lower() not in LINK_SCHEMES:
+                    self._problem(
+                        self._line_in(token, line, href),
+                        f"the link {href!r} is not allowed; links go to http(s):// or mailto: addresses",
+                    )
             elif child.type == "text":
                 child.content = PLACEHOLDER.sub(lambda m: self._placeholder(m, token, line), child.content)
                 if "{{" in child.content or "}}" in child.content:
-                    self._problem(self._line_in(token, line, "{{"),
-                                  "a placeholder is malformed; write it as {{ name }} or {{ name | abs }}")
+                    self._problem(
+                        self._line_in(token, line, "{{"),
+                        "a placeholder is malformed; write it as {{ name }} or {{ name | abs }}",
+                    )
 
     def _placeholder(self, match: re.Match[str], token: Token, line: int | None) -> str:
         name = match.group(1)
@@ -105,8 +129,10 @@ class ProseRenderer:
         where = self._line_in(token, line, match.group(0))
         unknown = modifiers - MODIFIERS
         if unknown:
-            self._problem(where, f"unknown placeholder modifier {', '.join(sorted(unknown))!r}; "
-                                 f"use {', '.join(sorted(MODIFIERS))}")
+            self._problem(
+                where,
+                f"unknown placeholder modifier {', '.join(sorted(unknown))!r}; use {', '.join(sorted(MODIFIERS))}",
+            )
             return ""
         if name not in self.figures:
             close = difflib.get_close_matches(name, list(self.figures), n=1, cutoff=0.6)
@@ -128,25 +154,29 @@ class ProseRenderer:
             self._problem(line, f"the image {src!r} needs an alt text for readers who cannot see it: ![text](...)")
         self.figure_count += 1
         label = f"Figur {self.figure_count}"
-        figcaption = f"<figcaption>{label}: {html.escape(caption)}</figcaption>" if caption else (
-            f"<figcaption>{label}</figcaption>")
+        figcaption = (
+            f"<figcaption>{label}: {html.escape(caption)}</figcaption>"
+            if caption
+            else (f"<figcaption>{label}</figcaption>")
+        )
         figure = Token("html_block", "", 0)
-        figure.content = (f'<figure><img src="{data}" alt="{html.escape(alt, quote=True)}">'
-                          f"{figcaption}</figure>\n")
+        figure.content = f'<figure><img src="{data}" alt="{html.escape(alt, quote=True)}">{figcaption}</figure>\n'
         return figure
 
     def _image_data(self, src: str, line: int | None) -> str:
         """The image as a data: URI, read only from inside the proposals folder."""
         parts = urlsplit(src)
         if parts.scheme or parts.netloc or src.startswith(("/", "\\")):
-            self._problem(line, f"the image {src!r} is not a file inside the proposals folder; "
-                                "only relative paths like 'figurer/faser.svg' are allowed")
+            self._problem(
+                line,
+                f"the image {src!r} is not a file inside the proposals folder; "
+                "only relative paths like 'figurer/faser.svg' are allowed",
+            )
             return ""
         root = self.image_root.resolve()
         target = (self.path.parent / unquote(parts.path)).resolve()
         if not target.is_relative_to(root):
-            self._problem(line, f"the image {src!r} lies outside the proposals folder {root.name}/; "
-                                "move it inside")
+            self._problem(line, f"the image {src!r} lies outside the proposals folder {root.name}/; move it inside")
             return ""
         kind = IMAGE_TYPES.get(target.suffix.lower())
         if kind is None:

@@ -85,8 +85,11 @@ class _Builder:
     def build(self, node: yaml.Node, loc: Loc, depth: int) -> Any:
         self.visited += 1
         if self.visited > MAX_NODES:
-            raise self.fail(node, f"the document expands to more than {MAX_NODES} values "
-                                  "(are aliases (*name) repeating a large part?); write it out plainly")
+            raise self.fail(
+                node,
+                f"the document expands to more than {MAX_NODES} values "
+                "(are aliases (*name) repeating a large part?); write it out plainly",
+            )
         if depth > MAX_DEPTH:
             raise self.fail(node, f"nesting deeper than {MAX_DEPTH} levels")
         if id(node) in self.stack:
@@ -121,8 +124,11 @@ class _Builder:
             if isinstance(key, Decimal | dt.date | bool) or key is None:
                 key = key_node.value  # keys are names or years; 'yes' or '1.5' as a key is just text
             if key in first:
-                raise self.fail(key_node, f"the key {key!r} appears twice (first on line {first[key].line}); "
-                                          "YAML would silently keep only the last one: remove one of them")
+                raise self.fail(
+                    key_node,
+                    f"the key {key!r} appears twice (first on line {first[key].line}); "
+                    "YAML would silently keep only the last one: remove one of them",
+                )
             first[key] = _mark(key_node)
             self.doc.keys[(*loc, key)] = first[key]
             result[key] = self.build(value_node, (*loc, key), depth + 1)
@@ -193,10 +199,12 @@ def read_yaml(path: Path) -> Document:
         raise SourceError.one(path, f"invalid YAML: {exc}") from None
     nodes = [n for n in nodes if n is not None]
     if not nodes:
-        raise SourceError.one(path, "the file is empty; a source is a YAML mapping of keys (see 'forslag schema')", 1, 1)
+        raise SourceError.one(
+            path, "the file is empty; a source is a YAML mapping of keys (see 'forslag schema')", 1, 1
+        )
     if len(nodes) > 1:
-        mark = _mark(nodes[1])
-        raise SourceError.one(path, "the file holds more than one YAML document (---); keep one", mark.line, 1)
+        second = _mark(nodes[1])
+        raise SourceError.one(path, "the file holds more than one YAML document (---); keep one", second.line, 1)
     root = nodes[0]
     builder = _Builder(path)
     if not isinstance(root, yaml.MappingNode):

@@ -1,0 +1,209 @@
+"""Many proposals: what is up to date, parallel workers, atomic writes, and the bound case at the end."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import sys
+import time
+from collections.abc import Callable, Iterator
+from concurrent.futures import Future, ProcessPoolExecutor, as_completed
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from . import __version__
+from .errors import UsageError
+from .fonts import ASSETS, font_paths
+from .load import CASE_FILE
+from .render import template_files
+from .stamp import git_states, make_stamp
+from .worker import Job, Result, run
+from .writeout import write_atomic
+
+CACHE_DIR = ".forslag-cache"
+
+
+@dataclass(frozen=True)
+class BuildOptions:
+    out: Path = Path("output")
+    formats: frozenset[str] = frozenset({"pdf", "html"})
+    templates: Path | None = None
+    force: bool = False
+    jobs: int | None = None
+    bind: bool = True
+
+
+@dataclass
+class Report:
+    built: list[Path] = field(default_factory=list)
+    skipped: list[Path] = field(default_factory=list)
+    failed: dict[Path, list[str]] = field(default_factory=dict)
+    written: list[Path] = field(default_factory=list)
+    seconds: float = 0.0
+
+
+def _sha256(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()
+
+
+def layout_hash(templates: Path | None) -> str:
+    """Templates, fonts and the forslag version: a change to any of them rebuilds everything."""
+    h = hashlib.sha256(__version__.encode())
+    for path in [*template_files(templates), *font_paths()]:
+        h.update(path.name.encode() + b"\0" + path.read_bytes())
+    return h.hexdigest()
+
+
+def _case_file(source: Path) -> Path:
+    # The proposal's 'case:' key is read by the loader; for the cache key the conventional file
+    # beside the source is enough, since pointing elsewhere changes the source bytes too.
+    return source.parent / CASE_FILE
+
+
+class Cache:
+    """One small JSON file per output name, replaced atomically: safe when two builds run at once."""
+
+    def __init__(self, out: Path) -> None:
+        self.folder = out / CACHE_DIR
+
+    def _path(self, name: str) -> Path:
+        return self.folder / f"{name}.json"
+
+    def get(self, name: str) -> dict[str, Any] | None:
+        try:
+            entry: dict[str, Any] = json.loads(self._path(name).read_text())
+            return entry
+        except (OSError, ValueError):
+            return None
+
+    def put(self, name: str, entry: dict[str, Any]) -> None:
+        write_atomic(self._path(name), json.dumps(entry, sort_keys=True, ensure_ascii=False).encode())
+
+    def fresh(self, name: str, key: str, out: Path) -> dict[str, Any] | None:
+        """The entry when its key matches and every output it wrote is still there, unchanged in size."""
+        entry = self.get(name)
+        if not entry or entry.get("key") != key:
+            return None
+        for file, size in entry.get("outputs", {}).items():
+            try:
+                if (out / file).stat().st_size != size:
+                    return None
+            except OSError:
+                return None
+        return entry
+
+
+def _pool_jobs(jobs: int | None) -> int:
+    return jobs if jobs else (os.cpu_count() or 1)
+
+
+def _results(jobs: list[Job], workers: int) -> Iterator[Result]:
+    if workers <= 1 or len(jobs) <= 1:
+        for job in jobs:
+            yield run(job)
+        return
+    with ProcessPoolExecutor(max_workers=min(workers, len(jobs))) as pool:
+        futures: list[Future[Result]] = [pool.submit(run, job) for job in jobs]
+        for future in as_completed(futures):
+            yield future.result()
+
+
+def _progress(total: int, echo: Callable[[str], None]) -> Any:
+    if total >= 4 and sys.stderr.isatty():
+        from tqdm import tqdm
+
+        return tqdm(total=total, unit="forslag", desc="building", leave=False, file=sys.stderr)
+    return None
+
+
+def _copy_assets(out: Path) -> None:
+    for font in font_paths():
+        target = out / ASSETS / font.name
+        data = font.read_bytes()
+        if not target.exists() or target.stat().st_size != len(data):
+            write_atomic(target, data)
+
+
+def build(sources: list[Path], options: BuildOptions, echo: Callable[[str], None] = print) -> Report:
+    started = time.monotonic()
+    report = Report()
+    out = options.out
+    names: dict[str, Path] = {}
+    for source in sources:
+        if source.stem in names:
+            raise UsageError(f"{source} and {names[source.stem]} would both write {source.stem}.pdf; rename one")
+        names[source.stem] = source
+    if options.templates is not None and not options.templates.is_dir():
+        raise UsageError(f"--templates {options.templates}: no such folder")
+    out.mkdir(parents=True, exist_ok=True)
+    cache = Cache(out)
+    layout = layout_hash(options.templates)
+    states = git_states(sources)
+    formats = sorted(options.formats)
+
+    pending: list[Job] = []
+    keys: dict[Path, str] = {}
+    entries: dict[Path, dict[str, Any]] = {}
+    for source in sources:
+        try:
+            content = source.read_bytes()
+            case_bytes = _case_file(source).read_bytes() if _case_file(source).is_file() else b""
+        except OSError as exc:
+            report.failed[source] = [f"{source}: cannot read: {exc.strerror or exc}"]
+            continue
+        stamp = make_stamp(source, content, states[source.resolve()])
+        key = _sha256(json.dumps([layout, formats, _sha256(content), _sha256(case_bytes), stamp.text]).encode())
+        keys[source] = key
+        entry = None if options.force else cache.fresh(source.stem, key, out)
+        if entry is not None:
+            report.skipped.append(source)
+            entries[source] = entry
+        else:
+            pending.append(Job(source, options.formats, options.templates, stamp))
+
+    if "html" in options.formats and (pending or not (out / ASSETS).is_dir()):
+        _copy_assets(out)
+
+    bar = _progress(len(pending), echo)
+    for result in _results(pending, _pool_jobs(options.jobs)):
+        source = result.source
+        for warning in result.warnings:
+            echo(f"warning: {source}: {warning}")
+        if result.problems:
+            report.failed[source] = result.problems
+            if bar is None:
+                echo(f"failed: {source}")
+        else:
+            outputs = {}
+            for suffix, data in sorted(result.files.items()):
+                target = out / f"{source.stem}.{suffix}"
+                write_atomic(target, data)
+                outputs[target.name] = len(data)
+                report.written.append(target)
+            entry = {"key": keys[source], "outputs": outputs, "summary": result.summary, "source": str(source)}
+            cache.put(source.stem, entry)
+            entries[source] = entry
+            report.built.append(source)
+            if bar is None:
+                echo(f"built: {source} -> {', '.join(str(out / f) for f in outputs)}")
+        if bar is not None:
+            bar.update(1)
+    if bar is not None:
+        bar.close()
+
+    if options.bind:
+        from .bind import bind_cases
+
+        bind_cases(sources, entries, report, options, layout, echo)
+
+    report.seconds = time.monotonic() - started
+    for _source, problems in sorted(report.failed.items()):
+        for problem in problems:
+            echo(f"error: {problem}")
+    echo(
+        f"{len(report.built)} built, {len(report.skipped)} up to date, {len(report.failed)} failed "
+        f"in {report.seconds:.1f} s"
+    )
+    return report

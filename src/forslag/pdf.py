@@ -1,0 +1,54 @@
+"""HTML to PDF with WeasyPrint: one long-lived printer with warm fonts and a fetcher that reads only what it may."""
+
+from __future__ import annotations
+
+import io
+from pathlib import Path
+from typing import Any
+from urllib.parse import unquote, urlsplit
+
+from weasyprint import HTML
+from weasyprint.text.fonts import FontConfiguration
+from weasyprint.urls import FatalURLFetchingError, URLFetcher
+
+from .errors import ForslagError
+from .fonts import FONT_DIR
+
+
+class ClosedFetcher(URLFetcher):  # type: ignore[misc]
+    """Lets WeasyPrint read data: URIs and files under the allowed folders, and nothing else."""
+
+    def __init__(self, roots: list[Path]) -> None:
+        super().__init__(allowed_protocols={"data", "file"}, allow_redirects=False)
+        self.roots = [r.resolve() for r in roots]
+
+    def fetch(self, url: str, headers: Any = None) -> Any:
+        parts = urlsplit(url)
+        if parts.scheme == "file":
+            path = Path(unquote(parts.path)).resolve()
+            if not any(path.is_relative_to(root) for root in self.roots):
+                raise FatalURLFetchingError(f"refused to read {url}: outside the allowed folders")
+        elif parts.scheme != "data":
+            raise FatalURLFetchingError(f"refused to fetch {url}: documents may not reach the network")
+        return super().fetch(url, headers)
+
+
+class Printer:
+    """Keeps one font configuration and image cache across documents (WeasyPrint's advice for batches)."""
+
+    def __init__(self, roots: list[Path] | None = None) -> None:
+        self.fonts = FontConfiguration()
+        self.cache: dict[str, Any] = {}
+        self.fetcher = ClosedFetcher([FONT_DIR, *(roots or [])])
+
+    def pdf(self, html: str, base: Path, *, identifier: bytes) -> bytes:
+        """Print a page; `identifier` fixes the PDF's /ID so the same source gives the same bytes."""
+        try:
+            document = HTML(string=html, base_url=str(base.resolve()) + "/", url_fetcher=self.fetcher)
+            out = io.BytesIO()
+            document.write_pdf(
+                out, font_config=self.fonts, cache=self.cache, pdf_identifier=identifier, uncompressed_pdf=False
+            )
+        except FatalURLFetchingError as exc:
+            raise ForslagError(str(exc)) from None
+        return out.getvalue()

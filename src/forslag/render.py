@@ -1,0 +1,121 @@
+"""HTML from computed proposals: the Jinja environment (strict, autoescaped, filters in one place)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import itertools
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import jinja2
+from markupsafe import Markup, escape
+
+from . import __version__, danish
+from .calc import Figure, Phrase
+from .compute import ComputedProposal
+from .errors import ForslagError
+from .fonts import FONT_FILES, font_face_css
+from .prose import format_figure
+
+DEFAULT_TEMPLATES = Path(__file__).resolve().parents[2] / "templates"
+
+
+@dataclass(frozen=True)
+class Stamp:
+    """The discreet line that ties an output to its source (issue: reproducible outputs)."""
+
+    text: str
+    source_sha256: str
+    commit: str | None
+    dirty: bool
+
+
+class TableCounter:
+    """Numbers tables in the order the templates place them, so no number is kept by hand."""
+
+    def __init__(self) -> None:
+        self._count: Iterator[int] = itertools.count(1)
+
+    def next(self) -> int:
+        return next(self._count)
+
+
+def _phrase(parts: Phrase) -> Markup:
+    out = Markup()
+    for part in parts:
+        out += format_figure(part, set()) if isinstance(part, Figure) else part
+    return out
+
+
+def _date(value: dt.date | None) -> str:
+    return "" if value is None else danish.date(value)
+
+
+FILTERS: dict[str, Callable[..., Any]] = {
+    "cell": danish.cell,
+    "amount": danish.amount,
+    "date": _date,
+    "years": danish.years,
+    "yes_no": danish.yes_no,
+    "fte": danish.fte,
+    "phrase": _phrase,
+    "checkbox": lambda checked: "☒" if checked else "☐",
+}
+
+
+def environment(templates: Path | None = None) -> jinja2.Environment:
+    """A strict environment: an unknown name fails the build instead of printing nothing."""
+    folders = [str(templates)] if templates else []
+    folders.append(str(DEFAULT_TEMPLATES))
+    env = jinja2.Environment(
+        loader=jinja2.FileSystemLoader(folders),
+        undefined=jinja2.StrictUndefined,
+        autoescape=True,
+        trim_blocks=True,
+        lstrip_blocks=True,
+        keep_trailing_newline=True,
+    )
+    env.filters.update(FILTERS)
+    return env
+
+
+def template_files(templates: Path | None = None) -> list[Path]:
+    """Every file the layout is made of, user overrides first: what a cache key must cover."""
+    files: list[Path] = []
+    for folder in ([templates] if templates else []) + [DEFAULT_TEMPLATES]:
+        files.extend(sorted(p for p in folder.rglob("*") if p.is_file()))
+    return files
+
+
+def render_proposal(env: jinja2.Environment, computed: ComputedProposal, stamp: Stamp, *, for_print: bool) -> str:
+    """The proposal as an HTML page; `for_print` points fonts at the installed files instead of assets/."""
+    loaded = computed.source
+    p = loaded.proposal
+    footnotes = [
+        {"marker": c.row.marker, "html": Markup(computed.prose[f"footnote.{c.line.id}"])}
+        for c in (*computed.economy.permanent, *computed.economy.implementation)
+        if c.line.footnote
+    ]
+    context = {
+        "p": p,
+        "case": loaded.case.case,
+        "e": computed.economy,
+        "prose": {k: Markup(v) for k, v in computed.prose.items()},
+        "footnotes": footnotes,
+        "tables": TableCounter(),
+        "document_date": p.date or loaded.case.case.date,
+        "stamp": stamp,
+        "version": __version__,
+        "fonts_css": Markup(font_face_css(for_print)),
+    }
+    try:
+        return env.get_template("proposal.html.j2").render(context)
+    except jinja2.TemplateError as exc:
+        where = getattr(exc, "filename", None) or "template"
+        line = getattr(exc, "lineno", None)
+        raise ForslagError(f"{where}{f':{line}' if line else ''}: {exc.message or exc}") from None
+
+
+__all__ = ["FONT_FILES", "Stamp", "environment", "escape", "render_proposal", "template_files"]

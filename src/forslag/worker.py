@@ -1,0 +1,89 @@
+"""One proposal from source to output bytes, in a worker process that keeps WeasyPrint warm between documents."""
+
+from __future__ import annotations
+
+import hashlib
+import io
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import jinja2
+from pypdf import PdfReader
+
+from .compute import compute
+from .errors import ForslagError, SourceError
+from .load import load_proposal
+from .pdf import Printer
+from .render import Stamp, environment, render_proposal
+
+_printer: Printer | None = None
+_envs: dict[Path | None, jinja2.Environment] = {}
+
+
+@dataclass(frozen=True)
+class Job:
+    source: Path
+    formats: frozenset[str]
+    templates: Path | None
+    stamp: Stamp
+
+
+@dataclass
+class Result:
+    source: Path
+    files: dict[str, bytes] = field(default_factory=dict)  # suffix -> bytes
+    summary: dict[str, Any] = field(default_factory=dict)
+    problems: list[str] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
+
+
+def _summary(computed: Any, pages: int | None) -> dict[str, Any]:
+    e = computed.economy
+    net = next(r for r in e.permanent_totals if r.label == "Samlet varig ændring")
+    impl_total = sum(v for r in e.implementation for v in r.row.values if v is not None)
+    p = computed.source.proposal
+    return {
+        "title": p.title,
+        "administration": p.administration,
+        "years": list(e.years),
+        "investment": impl_total,
+        "net": list(net.values),
+        "impact": list(e.impact.values),
+        "payback_service": e.payback_service.years,
+        "payback_total": e.payback_total.years,
+        "pages": pages,
+    }
+
+
+def run(job: Job) -> Result:
+    """Load, compute, render and print one proposal; user errors come back as problems, not exceptions."""
+    global _printer
+    result = Result(job.source)
+    try:
+        computed = compute(load_proposal(job.source))
+        result.warnings = list(computed.warnings)
+        env = _envs.get(job.templates)
+        if env is None:
+            env = _envs[job.templates] = environment(job.templates)
+        pages = None
+        if "html" in job.formats:
+            result.files["html"] = render_proposal(env, computed, job.stamp, for_print=False).encode()
+        if "pdf" in job.formats:
+            if _printer is None:
+                _printer = Printer()
+            html = render_proposal(env, computed, job.stamp, for_print=True)
+            identifier = hashlib.sha256(job.stamp.source_sha256.encode() + html.encode()).hexdigest()[:32]
+            pdf = _printer.pdf(html, job.source.parent, identifier=identifier.encode())
+            result.files["pdf"] = pdf
+            pages = _count_pages(pdf)
+        result.summary = _summary(computed, pages)
+    except SourceError as exc:
+        result.problems = [str(p) for p in exc.problems]
+    except ForslagError as exc:
+        result.problems = [f"{job.source}: {exc}"]
+    return result
+
+
+def _count_pages(pdf: bytes) -> int:
+    return len(PdfReader(io.BytesIO(pdf)).pages)

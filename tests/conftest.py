@@ -1,0 +1,56 @@
+"""Shared fixtures: the project's folders and a runner for the command line."""
+
+from __future__ import annotations
+
+import shutil
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+
+from forslag.cli import main
+
+ROOT = Path(__file__).resolve().parent.parent
+PROPOSALS = ROOT / "proposals"
+DATA = Path(__file__).resolve().parent / "data"
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    parser.addoption("--update-golden", action="store_true", help="rewrite the golden files from this build")
+
+
+@dataclass
+class Result:
+    code: int
+    out: str
+    err: str
+
+
+Run = Callable[..., Result]
+
+
+@pytest.fixture
+def run(capsys: pytest.CaptureFixture[str]) -> Run:
+    def _run(*args: str | Path) -> Result:
+        code = main([str(a) for a in args])
+        captured = capsys.readouterr()
+        return Result(code, captured.out, captured.err)
+
+    return _run
+
+
+@pytest.fixture
+def examples(tmp_path: Path) -> Path:
+    """A copy of the example proposals, safe to edit."""
+    target = tmp_path / "proposals"
+    shutil.copytree(PROPOSALS, target)
+    return target
+
+
+@pytest.fixture
+def minimal(tmp_path: Path) -> Path:
+    """A folder with the small valid test case and proposal, safe to edit."""
+    target = tmp_path / "src"
+    shutil.copytree(DATA / "valid", target)
+    return target
