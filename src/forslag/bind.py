@@ -82,7 +82,7 @@ def _bind_pdf(
         for m, body in zip(members, bodies, strict=True):
             m["start_page"] = page
             page += len(body.pages)
-        front = printer.pdf(front_html(), out, identifier=identifier)
+        front = printer.pdf(front_html(), out, identifier=identifier, date=case.date)
         count = len(PdfReader(io.BytesIO(front)).pages)
         if count == front_pages:
             break

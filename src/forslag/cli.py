@@ -12,7 +12,7 @@ from typing import Any
 from . import __version__
 from .compute import ComputedProposal, compute, economy_json
 from .errors import ForslagError, SourceError, UsageError
-from .load import find_sources, load_proposal
+from .load import CASE_FILE, find_sources, load_case, load_proposal
 from .model import Case, Proposal
 
 DEFAULT_SOURCES = Path("proposals")
@@ -20,13 +20,13 @@ DEFAULT_SOURCES = Path("proposals")
 EXIT_OK, EXIT_INVALID, EXIT_USAGE = 0, 1, 2
 
 
-def _sources(paths: list[Path]) -> list[Path]:
+def _sources(paths: list[Path], allow_cases: bool = False) -> list[Path]:
     paths = paths or [DEFAULT_SOURCES]
     for path in paths:
         if not path.exists():
             raise UsageError(f"{path}: no such file or folder")
     sources = find_sources(paths)
-    if not sources:
+    if not sources and not (allow_cases and any(p.name == CASE_FILE for p in paths)):
         raise UsageError(f"no proposal sources (*.yaml) in {', '.join(map(str, paths))}")
     return sources
 
@@ -38,7 +38,15 @@ def check_one(path: Path) -> ComputedProposal:
 def cmd_check(args: argparse.Namespace) -> int:
     results: list[dict[str, Any]] = []
     failed = 0
-    sources = _sources(args.paths)
+    sources = _sources(args.paths, allow_cases=True)
+    for case_path in (p for p in args.paths if p.is_file() and p.name == CASE_FILE):
+        try:
+            case = load_case(case_path)
+            print(f"ok: {case_path}: case {case.case.name}")
+        except SourceError as exc:
+            failed += 1
+            for problem in exc.problems:
+                print(f"error: {problem}")
     for path in sources:
         try:
             computed = check_one(path)
@@ -65,7 +73,7 @@ def cmd_check(args: argparse.Namespace) -> int:
         json.dump({"proposals": results}, sys.stdout, ensure_ascii=False, indent=2)
         print()
     elif failed:
-        print(f"{failed} of {len(sources)} proposal(s) invalid", file=sys.stderr)
+        print(f"{failed} source(s) invalid", file=sys.stderr)
     return EXIT_INVALID if failed else EXIT_OK
 
 

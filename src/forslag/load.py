@@ -258,7 +258,7 @@ def find_sources(paths: list[Path]) -> list[Path]:
             found.extend(
                 p for p in sorted(path.iterdir()) if p.suffix in SOURCE_SUFFIXES and p.is_file() and p.name != CASE_FILE
             )
-        else:
+        elif path.name != CASE_FILE:
             found.append(path)
     unique: dict[Path, None] = dict.fromkeys(found)
     return list(unique)

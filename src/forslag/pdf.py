@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+import calendar
+import datetime as dt
 import io
+import logging
+import os
 from pathlib import Path
 from typing import Any
 from urllib.parse import unquote, urlsplit
@@ -13,6 +17,10 @@ from weasyprint.urls import FatalURLFetchingError, URLFetcher
 
 from .errors import ForslagError
 from .fonts import FONT_DIR
+
+# WeasyPrint reports CSS it ignores and its font subsetter choice as warnings on every document; a
+# user of forslag cannot act on them, so only errors reach the terminal.
+logging.getLogger("weasyprint").setLevel(logging.ERROR)
 
 
 class ClosedFetcher(URLFetcher):  # type: ignore[misc]
@@ -41,8 +49,11 @@ class Printer:
         self.cache: dict[str, Any] = {}
         self.fetcher = ClosedFetcher([FONT_DIR, *(roots or [])])
 
-    def pdf(self, html: str, base: Path, *, identifier: bytes) -> bytes:
+    def pdf(self, html: str, base: Path, *, identifier: bytes, date: dt.date) -> bytes:
         """Print a page; `identifier` fixes the PDF's /ID so the same source gives the same bytes."""
+        # fontTools stamps each embedded font subset with "now" unless SOURCE_DATE_EPOCH says otherwise;
+        # the document's own date keeps the bytes the same on every build and every machine.
+        os.environ["SOURCE_DATE_EPOCH"] = str(calendar.timegm(date.timetuple()))
         try:
             document = HTML(string=html, base_url=str(base.resolve()) + "/", url_fetcher=self.fetcher)
             out = io.BytesIO()

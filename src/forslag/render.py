@@ -113,9 +113,19 @@ def render_proposal(env: jinja2.Environment, computed: ComputedProposal, stamp: 
     try:
         return env.get_template("proposal.html.j2").render(context)
     except jinja2.TemplateError as exc:
-        where = getattr(exc, "filename", None) or "template"
-        line = getattr(exc, "lineno", None)
-        raise ForslagError(f"{where}{f':{line}' if line else ''}: {exc.message or exc}") from None
+        raise ForslagError(f"{_template_position(exc)}: {exc.message or exc}") from None
+
+
+def _template_position(exc: jinja2.TemplateError) -> str:
+    """Where in the templates it went wrong: Jinja keeps template lines in the traceback's frames."""
+    filename = getattr(exc, "filename", None)
+    line = getattr(exc, "lineno", None)
+    tb = exc.__traceback__
+    while tb is not None:
+        if tb.tb_frame.f_code.co_filename.endswith(".j2"):
+            filename, line = tb.tb_frame.f_code.co_filename, tb.tb_lineno
+        tb = tb.tb_next
+    return f"{filename or 'template'}{f':{line}' if line else ''}"
 
 
 __all__ = ["FONT_FILES", "Stamp", "environment", "escape", "render_proposal", "template_files"]

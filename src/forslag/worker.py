@@ -74,7 +74,8 @@ def run(job: Job) -> Result:
                 _printer = Printer()
             html = render_proposal(env, computed, job.stamp, for_print=True)
             identifier = hashlib.sha256(job.stamp.source_sha256.encode() + html.encode()).hexdigest()[:32]
-            pdf = _printer.pdf(html, job.source.parent, identifier=identifier.encode())
+            date = computed.source.proposal.date or computed.source.case.case.date
+            pdf = _printer.pdf(html, job.source.parent, identifier=identifier.encode(), date=date)
             result.files["pdf"] = pdf
             pages = _count_pages(pdf)
         result.summary = _summary(computed, pages)
