@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-import functools
 import hashlib
 import io
 import json
@@ -13,24 +12,19 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from markupsafe import Markup
-from pypdf import PdfReader, PdfWriter
-from pypdf.generic import ArrayObject, ByteStringObject, NameObject, TextStringObject
-
 from . import __version__
 from .calc import payback, sum_rows
 from .errors import SourceError
-from .fonts import font_face_css
-from .load import CASE_FILE, load_case
-from .model import Case
-from .pdf import Printer
-from .render import environment
+from .sources import CASE_FILE
 from .writeout import write_atomic
 
 if TYPE_CHECKING:
     from .build import BuildOptions, Report
+    from .model import Case
+    from .pdf import Printer
 
 _FOLD = str.maketrans({"æ": "ae", "ø": "oe", "å": "aa", "Æ": "Ae", "Ø": "Oe", "Å": "Aa"})
+FRONT_PAGES_GUESS = 2  # cover + contents and summary; a wrong guess costs one more layout of the front
 
 
 def slug(text: str) -> str:
@@ -43,7 +37,8 @@ def _pdf_date(day: dt.date) -> str:
     return f"D:{day:%Y%m%d}000000Z"
 
 
-def _totals(members: list[dict[str, Any]], width: int) -> dict[str, Any]:
+def case_totals(members: list[dict[str, Any]], width: int) -> dict[str, Any]:
+    """The summary's bottom row: sums across proposals, and the payback of their summed flows."""
     net = sum_rows([tuple(m["net"]) for m in members], width)
     impact = sum_rows([tuple(m["impact"]) for m in members], width)
     return {
@@ -54,35 +49,45 @@ def _totals(members: list[dict[str, Any]], width: int) -> dict[str, Any]:
 
 
 def _front(case: Case, members: list[dict[str, Any]], links: bool, for_print: bool, templates: Path | None) -> str:
-    env = environment(templates)
-    return env.get_template("case.html.j2").render(
-        case=case,
-        proposals=members,
-        totals=_totals(members, len(case.years)),
-        links=links,
-        version=__version__,
-        fonts_css=Markup(font_face_css(for_print)),
+    from markupsafe import Markup
+
+    from .fonts import font_face_css
+    from .render import environment
+
+    return (
+        environment(templates)
+        .get_template("case.html.j2")
+        .render(
+            case=case,
+            proposals=members,
+            totals=case_totals(members, len(case.years)),
+            links=links,
+            version=__version__,
+            fonts_css=Markup(font_face_css(for_print)),
+        )
     )
 
 
 def _bind_pdf(
-    case: Case,
-    front_html: Callable[[], str],
-    members: list[dict[str, Any]],
-    out: Path,
-    printer: Printer,
-    identifier: bytes,
-) -> bytes:
+    case: Case, members: list[dict[str, Any]], options: BuildOptions, printer: Printer, identifier: bytes, guess: int
+) -> tuple[bytes, int]:
+    """The bound PDF and the number of front pages it opens with."""
+    from pypdf import PdfReader, PdfWriter
+    from pypdf.generic import ArrayObject, ByteStringObject, NameObject, TextStringObject
+
+    out = options.out
     bodies = [PdfReader(out / f"{m['name']}.pdf") for m in members]
-    front_pages = 0
+    front_pages = guess
     front = b""
-    # The contents page numbers depend on the front's own length: lay it out until that settles.
-    for _ in range(3):
+    # The contents page numbers depend on the front's own length: lay it out until the two agree.
+    for _ in range(4):
         page = front_pages + 1
         for m, body in zip(members, bodies, strict=True):
             m["start_page"] = page
             page += len(body.pages)
-        front = printer.pdf(front_html(), out, identifier=identifier, date=case.date)
+        front = printer.pdf(
+            _front(case, members, False, True, options.templates), out, identifier=identifier, date=case.date
+        )
         count = len(PdfReader(io.BytesIO(front)).pages)
         if count == front_pages:
             break
@@ -105,12 +110,10 @@ def _bind_pdf(
     writer._root_object[NameObject("/Lang")] = TextStringObject("da")
     writer._root_object[NameObject("/PageMode")] = NameObject("/UseOutlines")
     file_id = ByteStringObject(identifier[:16])
-    writer._ID = ArrayObject(
-        [file_id, file_id]
-    )  # pypdf would draw a fresh random one; the same sources give the same bytes
+    writer._ID = ArrayObject([file_id, file_id])  # pypdf would draw a random one; same sources, same bytes
     buffer = io.BytesIO()
     writer.write(buffer)
-    return buffer.getvalue()
+    return buffer.getvalue(), front_pages
 
 
 def bind_cases(
@@ -130,60 +133,55 @@ def bind_cases(
     for case_path, members in groups.items():
         failed = [m for m in members if m in report.failed]
         if failed:
-            echo(f"not bound: {case_path.parent.name}/: {len(failed)} proposal(s) failed; fix them to bind the case")
+            report.unbound.append(case_path)
+            echo(f"not bound: {case_path}: {len(failed)} proposal(s) failed; the case is bound when all build")
             continue
         if not case_path.is_file():
             continue
-        try:
-            case = load_case(case_path)
-        except SourceError as exc:
-            report.failed[case_path] = [str(p) for p in exc.problems]
-            continue
-        name = slug(case.case.name)
-        if name in {s.stem for s in sources}:
-            report.failed[case_path] = [f"{case_path}: the bound case would overwrite the proposal {name}.pdf"]
-            continue
-        summaries = []
-        for source in members:
-            summary = dict(entries[source]["summary"])
-            summary["name"] = source.stem
-            summaries.append(summary)
         key = hashlib.sha256(
             json.dumps(
                 [
                     layout,
                     sorted(options.formats),
-                    case_path.read_bytes().hex(),
-                    [entries[s]["key"] for s in members],
-                    [entries[s]["outputs"] for s in members],
-                ],
+                    hashlib.sha256(case_path.read_bytes()).hexdigest(),
+                    [[s.stem, entries[s]["key"], entries[s]["outputs"]] for s in members],
+                ]
             ).encode()
         ).hexdigest()
-        cache_name = f"_case-{name}"
+        # Named after the case file's place, so a no-op build need not parse the case to find its entry.
+        cache_name = "_case-" + hashlib.sha256(str(case_path).encode()).hexdigest()[:16]
+        previous = cache.get(cache_name) or {}
         if not options.force and cache.fresh(cache_name, key, options.out):
-            report.skipped.append(case_path)
+            report.bound_fresh.append(case_path)
             continue
+        from .load import load_case
+
+        try:
+            case = load_case(case_path).case
+        except SourceError as exc:
+            report.failed[case_path] = [str(p) for p in exc.problems]
+            continue
+        name = slug(case.name)
+        if name in {s.stem for s in sources}:
+            report.failed[case_path] = [f"{case_path}: the bound case would overwrite the proposal {name}.pdf"]
+            continue
+        summaries = [{**entries[s]["summary"], "name": s.stem} for s in members]
         outputs: dict[str, int] = {}
-        identifier = key[:32].encode()
+        front_pages = previous.get("front_pages", FRONT_PAGES_GUESS)
         if "pdf" in options.formats:
-            printer = Printer()
-            data = _bind_pdf(
-                case.case,
-                functools.partial(_front, case.case, summaries, False, True, options.templates),
-                summaries,
-                options.out,
-                printer,
-                identifier,
-            )
+            from .pdf import Printer
+
+            data, front_pages = _bind_pdf(case, summaries, options, Printer(), key[:32].encode(), front_pages)
             target = options.out / f"{name}.pdf"
             write_atomic(target, data)
             outputs[target.name] = len(data)
             report.written.append(target)
         if "html" in options.formats:
-            data = _front(case.case, summaries, True, False, options.templates).encode()
+            data = _front(case, summaries, True, False, options.templates).encode()
             target = options.out / f"{name}.html"
             write_atomic(target, data)
             outputs[target.name] = len(data)
             report.written.append(target)
-        cache.put(cache_name, {"key": key, "outputs": outputs, "source": str(case_path)})
-        echo(f"bound: {case.case.name} -> {', '.join(str(options.out / f) for f in outputs)}")
+        cache.put(cache_name, {"key": key, "outputs": outputs, "source": str(case_path), "front_pages": front_pages})
+        report.bound.append(case_path)
+        echo(f"bound: {case.name} -> {', '.join(str(options.out / f) for f in outputs)}")

@@ -11,15 +11,17 @@ from collections.abc import Callable, Iterator
 from concurrent.futures import Future, ProcessPoolExecutor, as_completed
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from . import __version__
 from .errors import UsageError
 from .fonts import ASSETS, font_paths
-from .load import CASE_FILE
-from .render import template_files
+from .layoutfiles import template_files
+from .sources import case_file_for
 from .stamp import git_states, make_stamp
-from .worker import Job, Result, run
+
+if TYPE_CHECKING:
+    from .worker import Job, Result
 from .writeout import write_atomic
 
 CACHE_DIR = ".forslag-cache"
@@ -41,6 +43,9 @@ class Report:
     skipped: list[Path] = field(default_factory=list)
     failed: dict[Path, list[str]] = field(default_factory=dict)
     written: list[Path] = field(default_factory=list)
+    bound: list[Path] = field(default_factory=list)
+    bound_fresh: list[Path] = field(default_factory=list)
+    unbound: list[Path] = field(default_factory=list)
     seconds: float = 0.0
 
 
@@ -54,12 +59,6 @@ def layout_hash(templates: Path | None) -> str:
     for path in [*template_files(templates), *font_paths()]:
         h.update(path.name.encode() + b"\0" + path.read_bytes())
     return h.hexdigest()
-
-
-def _case_file(source: Path) -> Path:
-    # The proposal's 'case:' key is read by the loader; for the cache key the conventional file
-    # beside the source is enough, since pointing elsewhere changes the source bytes too.
-    return source.parent / CASE_FILE
 
 
 class Cache:
@@ -100,6 +99,11 @@ def _pool_jobs(jobs: int | None) -> int:
 
 
 def _results(jobs: list[Job], workers: int) -> Iterator[Result]:
+    if not jobs:
+        return
+    # Imported here: a build with nothing to do never pays for Jinja, pydantic or WeasyPrint.
+    from .worker import run
+
     if workers <= 1 or len(jobs) <= 1:
         for job in jobs:
             yield run(job)
@@ -126,6 +130,12 @@ def _copy_assets(out: Path) -> None:
             write_atomic(target, data)
 
 
+def _job(source: Path, options: BuildOptions, stamp: Any) -> Job:
+    from .worker import Job
+
+    return Job(source, options.formats, options.templates, stamp)
+
+
 def build(sources: list[Path], options: BuildOptions, echo: Callable[[str], None] = print) -> Report:
     started = time.monotonic()
     report = Report()
@@ -149,7 +159,7 @@ def build(sources: list[Path], options: BuildOptions, echo: Callable[[str], None
     for source in sources:
         try:
             content = source.read_bytes()
-            case_bytes = _case_file(source).read_bytes() if _case_file(source).is_file() else b""
+            case_bytes = case_file_for(source).read_bytes() if case_file_for(source).is_file() else b""
         except OSError as exc:
             report.failed[source] = [f"{source}: cannot read: {exc.strerror or exc}"]
             continue
@@ -161,7 +171,7 @@ def build(sources: list[Path], options: BuildOptions, echo: Callable[[str], None
             report.skipped.append(source)
             entries[source] = entry
         else:
-            pending.append(Job(source, options.formats, options.templates, stamp))
+            pending.append(_job(source, options, stamp))
 
     if "html" in options.formats and (pending or not (out / ASSETS).is_dir()):
         _copy_assets(out)
@@ -202,8 +212,13 @@ def build(sources: list[Path], options: BuildOptions, echo: Callable[[str], None
     for _source, problems in sorted(report.failed.items()):
         for problem in problems:
             echo(f"error: {problem}")
+    case_note = ""
+    if report.bound or report.bound_fresh or report.unbound:
+        case_note = (
+            f"; bound case {'written' if report.bound else 'up to date' if report.bound_fresh else 'not written'}"
+        )
     echo(
-        f"{len(report.built)} built, {len(report.skipped)} up to date, {len(report.failed)} failed "
-        f"in {report.seconds:.1f} s"
+        f"{len(report.built)} built, {len(report.skipped)} up to date, {len(report.failed)} failed"
+        f"{case_note} ({report.seconds:.1f} s)"
     )
     return report

@@ -5,9 +5,10 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 from fractions import Fraction
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
 
-from .model import Case, Line, PerYear, Proposal
+if TYPE_CHECKING:  # the arithmetic needs no pydantic at run time (the bound case uses it alone)
+    from .model import Case, Line, PerYear, Proposal
 
 Block = Literal["varig", "implementering"]
 AREAS = ("Service", "Overførsler", "Anlæg")

@@ -10,10 +10,11 @@ from pathlib import Path
 from typing import Any
 
 from . import __version__
-from .compute import ComputedProposal, compute, economy_json
 from .errors import ForslagError, SourceError, UsageError
-from .load import CASE_FILE, find_sources, load_case, load_proposal
-from .model import Case, Proposal
+from .sources import CASE_FILE, find_sources
+
+# Commands import what they use when they run: `forslag build` with nothing to do should not pay
+# for pydantic, Jinja or WeasyPrint at start-up.
 
 DEFAULT_SOURCES = Path("proposals")
 
@@ -31,11 +32,10 @@ def _sources(paths: list[Path], allow_cases: bool = False) -> list[Path]:
     return sources
 
 
-def check_one(path: Path) -> ComputedProposal:
-    return compute(load_proposal(path))
-
-
 def cmd_check(args: argparse.Namespace) -> int:
+    from .compute import compute, economy_json
+    from .load import load_case, load_proposal
+
     results: list[dict[str, Any]] = []
     failed = 0
     sources = _sources(args.paths, allow_cases=True)
@@ -49,7 +49,7 @@ def cmd_check(args: argparse.Namespace) -> int:
                 print(f"error: {problem}")
     for path in sources:
         try:
-            computed = check_one(path)
+            computed = compute(load_proposal(path))
         except SourceError as exc:
             failed += 1
             if args.json:
@@ -78,6 +78,8 @@ def cmd_check(args: argparse.Namespace) -> int:
 
 
 def cmd_schema(args: argparse.Namespace) -> int:
+    from .model import Case, Proposal
+
     model = Case if args.case else Proposal
     schema = model.model_json_schema(by_alias=True)
     schema["$schema"] = "https://json-schema.org/draft/2020-12/schema"

@@ -13,12 +13,10 @@ from pydantic import BaseModel, ValidationError
 
 from .errors import Problem, SourceError
 from .model import Case, Line, PerYear, Proposal
+from .sources import CASE_FILE, find_sources
 from .yamlsource import Document, Loc, read_yaml
 
 M = TypeVar("M", bound=BaseModel)
-
-CASE_FILE = "case.yaml"
-SOURCE_SUFFIXES = (".yaml", ".yml")
 
 
 @dataclass(frozen=True)
@@ -250,15 +248,4 @@ def load_proposal(path: Path) -> LoadedProposal:
     return LoadedProposal(path, doc, case, proposal)
 
 
-def find_sources(paths: list[Path]) -> list[Path]:
-    """Proposal files among the given files and folders, sorted; case files are not proposals."""
-    found: list[Path] = []
-    for path in paths:
-        if path.is_dir():
-            found.extend(
-                p for p in sorted(path.iterdir()) if p.suffix in SOURCE_SUFFIXES and p.is_file() and p.name != CASE_FILE
-            )
-        elif path.name != CASE_FILE:
-            found.append(path)
-    unique: dict[Path, None] = dict.fromkeys(found)
-    return list(unique)
+__all__ = ["CASE_FILE", "LoadedCase", "LoadedProposal", "find_sources", "load_case", "load_proposal"]

@@ -51,15 +51,18 @@ class Printer:
 
     def pdf(self, html: str, base: Path, *, identifier: bytes, date: dt.date) -> bytes:
         """Print a page; `identifier` fixes the PDF's /ID so the same source gives the same bytes."""
+        return self.pdf_pages(html, base, identifier=identifier, date=date)[0]
+
+    def pdf_pages(self, html: str, base: Path, *, identifier: bytes, date: dt.date) -> tuple[bytes, int]:
+        """The PDF and its number of pages, from one layout."""
         # fontTools stamps each embedded font subset with "now" unless SOURCE_DATE_EPOCH says otherwise;
         # the document's own date keeps the bytes the same on every build and every machine.
         os.environ["SOURCE_DATE_EPOCH"] = str(calendar.timegm(date.timetuple()))
         try:
-            document = HTML(string=html, base_url=str(base.resolve()) + "/", url_fetcher=self.fetcher)
+            page = HTML(string=html, base_url=str(base.resolve()) + "/", url_fetcher=self.fetcher)
+            document = page.render(font_config=self.fonts, cache=self.cache)
             out = io.BytesIO()
-            document.write_pdf(
-                out, font_config=self.fonts, cache=self.cache, pdf_identifier=identifier, uncompressed_pdf=False
-            )
+            document.write_pdf(out, pdf_identifier=identifier, uncompressed_pdf=False)
         except FatalURLFetchingError as exc:
             raise ForslagError(str(exc)) from None
-        return out.getvalue()
+        return out.getvalue(), len(document.pages)

@@ -5,7 +5,6 @@ from __future__ import annotations
 import datetime as dt
 import itertools
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -17,19 +16,9 @@ from .calc import Figure, Phrase
 from .compute import ComputedProposal
 from .errors import ForslagError
 from .fonts import FONT_FILES, font_face_css
+from .layoutfiles import DEFAULT_TEMPLATES, template_files
 from .prose import format_figure
-
-DEFAULT_TEMPLATES = Path(__file__).resolve().parents[2] / "templates"
-
-
-@dataclass(frozen=True)
-class Stamp:
-    """The discreet line that ties an output to its source (issue: reproducible outputs)."""
-
-    text: str
-    source_sha256: str
-    commit: str | None
-    dirty: bool
+from .stamp import Stamp
 
 
 class TableCounter:
@@ -79,14 +68,6 @@ def environment(templates: Path | None = None) -> jinja2.Environment:
     )
     env.filters.update(FILTERS)
     return env
-
-
-def template_files(templates: Path | None = None) -> list[Path]:
-    """Every file the layout is made of, user overrides first: what a cache key must cover."""
-    files: list[Path] = []
-    for folder in ([templates] if templates else []) + [DEFAULT_TEMPLATES]:
-        files.extend(sorted(p for p in folder.rglob("*") if p.is_file()))
-    return files
 
 
 def render_proposal(env: jinja2.Environment, computed: ComputedProposal, stamp: Stamp, *, for_print: bool) -> str:

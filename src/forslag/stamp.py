@@ -8,7 +8,15 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
-from .render import Stamp
+
+@dataclass(frozen=True)
+class Stamp:
+    """The discreet line that ties an output to its source: content hash and last commit."""
+
+    text: str
+    source_sha256: str
+    commit: str | None
+    dirty: bool
 
 
 @dataclass(frozen=True)

@@ -3,21 +3,19 @@
 from __future__ import annotations
 
 import hashlib
-import io
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 import jinja2
-from pypdf import PdfReader
 
 from .compute import compute
 from .errors import ForslagError, SourceError
+from .fonts import font_face_css
 from .load import load_proposal
-from .pdf import Printer
 from .render import Stamp, environment, render_proposal
 
-_printer: Printer | None = None
+_printer: Any = None
 _envs: dict[Path | None, jinja2.Environment] = {}
 
 
@@ -67,24 +65,23 @@ def run(job: Job) -> Result:
         if env is None:
             env = _envs[job.templates] = environment(job.templates)
         pages = None
+        html = render_proposal(env, computed, job.stamp, for_print=False)
         if "html" in job.formats:
-            result.files["html"] = render_proposal(env, computed, job.stamp, for_print=False).encode()
+            result.files["html"] = html.encode()
         if "pdf" in job.formats:
             if _printer is None:
+                from .pdf import Printer  # WeasyPrint takes a second to import; a no-op build never needs it
+
                 _printer = Printer()
-            html = render_proposal(env, computed, job.stamp, for_print=True)
+            # The page for print differs only in where the fonts are read from.
+            html = html.replace(font_face_css(False), font_face_css(True), 1)
             identifier = hashlib.sha256(job.stamp.source_sha256.encode() + html.encode()).hexdigest()[:32]
             date = computed.source.proposal.date or computed.source.case.case.date
-            pdf = _printer.pdf(html, job.source.parent, identifier=identifier.encode(), date=date)
+            pdf, pages = _printer.pdf_pages(html, job.source.parent, identifier=identifier.encode(), date=date)
             result.files["pdf"] = pdf
-            pages = _count_pages(pdf)
         result.summary = _summary(computed, pages)
     except SourceError as exc:
         result.problems = [str(p) for p in exc.problems]
     except ForslagError as exc:
         result.problems = [f"{job.source}: {exc}"]
     return result
-
-
-def _count_pages(pdf: bytes) -> int:
-    return len(PdfReader(io.BytesIO(pdf)).pages)
