@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import unquote, urlsplit
 
+import pydyf
 from weasyprint import HTML
 from weasyprint.text.fonts import FontConfiguration
 from weasyprint.urls import FatalURLFetchingError, URLFetcher
@@ -41,6 +42,14 @@ class ClosedFetcher(URLFetcher):  # type: ignore[misc]
         return super().fetch(url, headers)
 
 
+def _with_info(info: dict[str, str] | None) -> Any:
+    def finish(document: Any, pdf: Any) -> None:
+        for key, value in (info or {}).items():
+            pdf.info[key] = pydyf.String(value)
+
+    return finish
+
+
 class Printer:
     """Keeps one font configuration and image cache across documents (WeasyPrint's advice for batches)."""
 
@@ -53,8 +62,10 @@ class Printer:
         """Print a page; `identifier` fixes the PDF's /ID so the same source gives the same bytes."""
         return self.pdf_pages(html, base, identifier=identifier, date=date)[0]
 
-    def pdf_pages(self, html: str, base: Path, *, identifier: bytes, date: dt.date) -> tuple[bytes, int]:
-        """The PDF and its number of pages, from one layout."""
+    def pdf_pages(
+        self, html: str, base: Path, *, identifier: bytes, date: dt.date, info: dict[str, str] | None = None
+    ) -> tuple[bytes, int]:
+        """The PDF and its number of pages, from one layout; `info` adds entries to the PDF's information."""
         # fontTools stamps each embedded font subset with "now" unless SOURCE_DATE_EPOCH says otherwise;
         # the document's own date keeps the bytes the same on every build and every machine.
         os.environ["SOURCE_DATE_EPOCH"] = str(calendar.timegm(date.timetuple()))
@@ -62,7 +73,7 @@ class Printer:
             page = HTML(string=html, base_url=str(base.resolve()) + "/", url_fetcher=self.fetcher)
             document = page.render(font_config=self.fonts, cache=self.cache)
             out = io.BytesIO()
-            document.write_pdf(out, pdf_identifier=identifier, uncompressed_pdf=False)
+            document.write_pdf(out, finisher=_with_info(info), pdf_identifier=identifier, uncompressed_pdf=False)
         except FatalURLFetchingError as exc:
             raise ForslagError(str(exc)) from None
         return out.getvalue(), len(document.pages)

@@ -5,9 +5,12 @@ from __future__ import annotations
 import hashlib
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import jinja2
+
+if TYPE_CHECKING:
+    from .pdf import Printer
 
 from .compute import compute
 from .errors import ForslagError, SourceError
@@ -15,7 +18,7 @@ from .fonts import font_face_css
 from .load import load_proposal
 from .render import Stamp, environment, render_proposal
 
-_printer: Any = None
+_printer: Printer | None = None
 _envs: dict[Path | None, jinja2.Environment] = {}
 
 
@@ -54,9 +57,18 @@ def _summary(computed: Any, pages: int | None) -> dict[str, Any]:
     }
 
 
+def printer() -> Printer:
+    """This process's printer, made on first use: WeasyPrint takes a second to import and warm its fonts."""
+    global _printer
+    if _printer is None:
+        from .pdf import Printer
+
+        _printer = Printer()
+    return _printer
+
+
 def run(job: Job) -> Result:
     """Load, compute, render and print one proposal; user errors come back as problems, not exceptions."""
-    global _printer
     result = Result(job.source)
     try:
         computed = compute(load_proposal(job.source))
@@ -69,15 +81,17 @@ def run(job: Job) -> Result:
         if "html" in job.formats:
             result.files["html"] = html.encode()
         if "pdf" in job.formats:
-            if _printer is None:
-                from .pdf import Printer  # WeasyPrint takes a second to import; a no-op build never needs it
-
-                _printer = Printer()
             # The page for print differs only in where the fonts are read from.
             html = html.replace(font_face_css(False), font_face_css(True), 1)
             identifier = hashlib.sha256(job.stamp.source_sha256.encode() + html.encode()).hexdigest()[:32]
             date = computed.source.proposal.date or computed.source.case.case.date
-            pdf, pages = _printer.pdf_pages(html, job.source.parent, identifier=identifier.encode(), date=date)
+            pdf, pages = printer().pdf_pages(
+                html,
+                job.source.parent,
+                identifier=identifier.encode(),
+                date=date,
+                info={"ForslagSource": job.stamp.text},
+            )
             result.files["pdf"] = pdf
         result.summary = _summary(computed, pages)
     except SourceError as exc:

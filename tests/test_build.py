@@ -1,0 +1,230 @@
+"""Batch builds: what is up to date, failures among good proposals, identical bytes, the bound case."""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import shutil
+import subprocess
+from pathlib import Path
+
+import pytest
+from pypdf import PdfReader
+
+from forslag import danish
+from forslag.compute import compute
+from forslag.load import load_proposal
+
+from .conftest import DATA, PROPOSALS, Run
+from .pdftext import flat, pages_text
+
+CASE_PDF = "overfoerselssagen-2025-2026.pdf"
+
+
+def digests(folder: Path) -> dict[str, str]:
+    return {
+        p.name: hashlib.sha256(p.read_bytes()).hexdigest()
+        for p in sorted(folder.iterdir())
+        if p.suffix in (".pdf", ".html")
+    }
+
+
+def two_proposals(folder: Path) -> Path:
+    """The small test case with two proposals in it."""
+    shutil.copytree(DATA / "valid", folder)
+    second = (folder / "minimal.yaml").read_text().replace("Et lille forslag", "Et andet forslag")
+    (folder / "andet.yaml").write_text(second)
+    return folder
+
+
+def test_second_build_does_nothing(run: Run, tmp_path: Path) -> None:
+    src, out = two_proposals(tmp_path / "src"), tmp_path / "out"
+    first = run("build", src, "--out", out, "--jobs", "1")
+    assert first.code == 0, first.out
+    assert "2 built, 0 up to date, 0 failed; bound case written" in first.out
+    before = {p.name: p.stat().st_mtime_ns for p in out.iterdir() if p.is_file()}
+    second = run("build", src, "--out", out)
+    assert second.code == 0
+    assert "0 built, 2 up to date, 0 failed; bound case up to date" in second.out
+    assert {p.name: p.stat().st_mtime_ns for p in out.iterdir() if p.is_file()} == before
+
+
+def test_editing_one_rebuilds_it_and_the_case_only(run: Run, tmp_path: Path) -> None:
+    src, out = two_proposals(tmp_path / "src"), tmp_path / "out"
+    assert run("build", src, "--out", out, "--jobs", "1").code == 0
+    untouched = (out / "minimal.pdf").stat().st_mtime_ns
+    case_before = (out / CASE_PDF).read_bytes()
+    edited = src / "andet.yaml"
+    edited.write_text(
+        edited.read_text().replace("amounts: {2027: -500, 2028: -1000}", "amounts: {2027: -700, 2028: -1000}")
+    )
+    result = run("build", src, "--out", out, "--jobs", "1")
+    assert "1 built, 1 up to date, 0 failed; bound case written" in result.out
+    assert f"built: {edited}" in result.out
+    assert (out / "minimal.pdf").stat().st_mtime_ns == untouched
+    assert (out / CASE_PDF).read_bytes() != case_before
+    assert "-700" in flat(out / "andet.pdf")
+
+
+def test_editing_a_template_rebuilds_everything(run: Run, tmp_path: Path) -> None:
+    src, out = two_proposals(tmp_path / "src"), tmp_path / "out"
+    layout = tmp_path / "layout" / "partials"
+    layout.mkdir(parents=True)
+    (layout / "risk.html.j2").write_text("<section><h2>4. Risikovurdering</h2>{{ prose.risk }}</section>\n")
+    args = ("build", src, "--out", out, "--jobs", "1", "--templates", tmp_path / "layout")
+    assert run(*args).code == 0
+    assert "0 built, 2 up to date" in run(*args).out
+    (layout / "risk.html.j2").write_text("<section><h2>4. Risiko</h2>{{ prose.risk }}</section>\n")
+    result = run(*args)
+    assert "2 built, 0 up to date, 0 failed; bound case written" in result.out
+    assert "4. Risiko" in flat(out / "minimal.pdf")
+
+
+def test_force_rebuilds_to_the_same_bytes(run: Run, tmp_path: Path) -> None:
+    src, out = two_proposals(tmp_path / "src"), tmp_path / "out"
+    assert run("build", src, "--out", out, "--jobs", "1").code == 0
+    before = digests(out)
+    result = run("build", src, "--out", out, "--force", "--jobs", "2")
+    assert "2 built, 0 up to date" in result.out
+    assert digests(out) == before
+
+
+def test_one_broken_proposal_among_good_ones(run: Run, examples: Path, tmp_path: Path) -> None:
+    broken = examples / "broken.yaml"
+    broken.write_text((DATA / "invalid" / "duplicate-key.yaml").read_text())
+    out = tmp_path / "out"
+    result = run("build", examples, "--out", out, "--jobs", "2")
+    assert result.code == 1
+    assert f"error: {broken}:30:1: the key 'title' appears twice" in result.out
+    assert "3 built, 0 up to date, 1 failed" in result.out
+    for name in ("forloebsprogram", "din-sociale-indgang", "plejefamilier"):
+        assert (out / f"{name}.pdf").stat().st_size > 10_000
+    assert not (out / "broken.pdf").exists() and not (out / "broken.html").exists()
+    assert not (out / CASE_PDF).exists()  # a case with a hole in it is not bound
+    assert "not bound" in result.out
+    leftovers = [p for p in out.rglob("*") if p.name.endswith(".tmp")]
+    assert leftovers == []
+
+
+def _git(cwd: Path, *args: str) -> str:
+    env = {
+        **os.environ,
+        "GIT_AUTHOR_NAME": "Test",
+        "GIT_AUTHOR_EMAIL": "test@example.invalid",
+        "GIT_COMMITTER_NAME": "Test",
+        "GIT_COMMITTER_EMAIL": "test@example.invalid",
+        "GIT_AUTHOR_DATE": "2026-01-01T12:00:00Z",
+        "GIT_COMMITTER_DATE": "2026-01-01T12:00:00Z",
+    }
+    return subprocess.run(["git", *args], cwd=cwd, env=env, check=True, capture_output=True, text=True).stdout
+
+
+@pytest.fixture
+def repo(tmp_path: Path) -> Path:
+    repo = tmp_path / "repo"
+    two_proposals(repo / "proposals")
+    _git(repo, "init", "-q", "-b", "main")
+    _git(repo, "add", ".")
+    _git(repo, "commit", "-q", "-m", "proposals")
+    return repo
+
+
+def test_same_bytes_across_clones_in_different_folders(run: Run, repo: Path, tmp_path: Path) -> None:
+    results = []
+    for name in ("a", "deeper/clone-b"):
+        clone = tmp_path / name
+        clone.parent.mkdir(parents=True, exist_ok=True)
+        subprocess.run(["git", "clone", "-q", str(repo), str(clone)], check=True)
+        assert run("build", clone / "proposals", "--out", clone / "output", "--jobs", "2").code == 0
+        results.append(digests(clone / "output"))
+    assert results[0] == results[1]
+    assert set(results[0]) == {
+        "minimal.pdf",
+        "minimal.html",
+        "andet.pdf",
+        "andet.html",
+        "overfoerselssagen-2025-2026.pdf",
+        "overfoerselssagen-2025-2026.html",
+    }
+
+
+def test_stamp_follows_each_sources_own_history(run: Run, repo: Path) -> None:
+    src, out = repo / "proposals", repo / "output"
+    assert run("build", src, "--out", out, "--jobs", "1").code == 0
+    first_commit = _git(repo, "rev-parse", "HEAD").strip()
+    reader = PdfReader(out / "minimal.pdf")
+    assert reader.metadata is not None
+    assert first_commit[:10] in str(reader.metadata["/ForslagSource"])
+    assert f"commit {first_commit[:10]}" in flat(out / "minimal.pdf")
+    other = (out / "andet.pdf").read_bytes()
+
+    edited = src / "minimal.yaml"
+    edited.write_text(edited.read_text().replace("Lav risiko.", "Lav risiko efter ny vurdering."))
+    run("build", src, "--out", out, "--jobs", "1")
+    assert "med ikke-committede ændringer" in flat(out / "minimal.pdf")
+
+    _git(repo, "commit", "-q", "-am", "minimal: new risk text")
+    second_commit = _git(repo, "rev-parse", "HEAD").strip()
+    result = run("build", src, "--out", out, "--jobs", "1")
+    assert "1 built, 1 up to date" in result.out
+    assert f"commit {second_commit[:10]}" in flat(out / "minimal.pdf")
+    assert (out / "andet.pdf").read_bytes() == other  # committing one proposal leaves the others' bytes alone
+
+
+@pytest.fixture(scope="module")
+def bound(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    from forslag.build import BuildOptions, build
+    from forslag.load import find_sources
+
+    out = tmp_path_factory.mktemp("bound")
+    report = build(find_sources([PROPOSALS]), BuildOptions(out=out, jobs=2), echo=lambda _: None)
+    assert not report.failed
+    return out
+
+
+def test_bound_case_opens_on_its_cover(bound: Path) -> None:
+    first = pages_text(bound / CASE_PDF)[0]
+    assert "Overførselssagen 2025-2026" in first and "Københavns Kommune" in first
+    assert "20. februar 2026" in first
+    reader = PdfReader(bound / CASE_PDF)
+    assert reader.metadata is not None and reader.metadata.title == "Overførselssagen 2025-2026: Investeringsforslag"
+    assert [item.title for item in reader.outline][1:] == [  # type: ignore[union-attr]
+        "Styrkelse af Din Sociale Indgang på Socialforvaltningens voksenområde",
+        "Forløbsprogram for unge på midlertidigt botilbud",
+        "Bedre vilkår for plejefamilier",
+    ]
+
+
+def test_bound_contents_page_numbers_are_right(bound: Path) -> None:
+    pages = pages_text(bound / CASE_PDF)
+    contents = " ".join(pages[1].split())
+    names = ["din-sociale-indgang", "forloebsprogram", "plejefamilier"]
+    start = 3
+    for name in names:
+        title = load_proposal(PROPOSALS / f"{name}.yaml").proposal.title
+        own_pages = len(PdfReader(bound / f"{name}.pdf").pages)
+        assert f"{title} Socialforvaltningen {start}" in contents
+        page = " ".join(pages[start - 1].split())
+        assert title.split()[0] in page and f"1/{own_pages}" in page  # each keeps its own n/N
+        start += own_pages
+    assert len(pages) == start - 1
+
+
+def test_bound_summary_adds_up(bound: Path) -> None:
+    contents = " ".join(pages_text(bound / CASE_PDF)[1].split())
+    economies = [compute(load_proposal(p)).economy for p in sorted(PROPOSALS.glob("[!c]*.yaml"))]
+    investment = sum(e.figures["investment.total"].value for e in economies)  # type: ignore[misc]
+    net = [
+        sum(r.values[i] or 0 for e in economies for r in e.permanent_totals if r.label == "Samlet varig ændring")
+        for i in range(6)
+    ]
+    row = f"I alt {danish.cell(investment)} " + " ".join(danish.cell(v) for v in net[1:])
+    assert row in contents
+    assert danish.cell(investment) == "40.890" and danish.cell(net[-1]) == "-28.393"
+
+
+@pytest.mark.parametrize("args", [("--jobs", "0"), ("--format", "docx")])
+def test_bad_build_options_are_usage_errors(run: Run, minimal: Path, tmp_path: Path, args: tuple[str, str]) -> None:
+    result = run("build", minimal, "--out", tmp_path / "out", *args)
+    assert result.code == 2
+    assert "forslag:" in result.err
