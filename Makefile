@@ -4,7 +4,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: build test bench lint typecheck clean golden
+.PHONY: build test bench clean golden schema
 
 $(STAMP): pyproject.toml
 	@$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 11))' || \
@@ -25,6 +25,10 @@ test: $(STAMP)
 
 golden: $(STAMP)
 	$(BIN)/pytest tests/test_golden.py --update-golden
+
+schema: $(STAMP)
+	$(BIN)/forslag schema > proposals/schema/proposal.schema.json
+	$(BIN)/forslag schema --case > proposals/schema/case.schema.json
 
 bench: $(STAMP)
 	$(BIN)/python -m forslag.bench

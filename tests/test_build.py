@@ -64,6 +64,20 @@ def test_editing_one_rebuilds_it_and_the_case_only(run: Run, tmp_path: Path) -> 
     assert (out / "minimal.pdf").stat().st_mtime_ns == untouched
     assert (out / CASE_PDF).read_bytes() != case_before
     assert "-700" in flat(out / "andet.pdf")
+    # The bound case's summary is not a stale copy: it holds the new amount (-700 + 321 = -379 in 2027).
+    assert "-379" in " ".join(pages_text(out / CASE_PDF)[1].split())
+
+
+def test_prose_edit_keeps_the_bound_front_correct(run: Run, tmp_path: Path) -> None:
+    src, out = two_proposals(tmp_path / "src"), tmp_path / "out"
+    assert run("build", src, "--out", out, "--jobs", "1").code == 0
+    front_before = pages_text(out / CASE_PDF)[:2]
+    edited = src / "andet.yaml"
+    edited.write_text(edited.read_text().replace("description: Kort beskrivelse.", "description: En anden tekst."))
+    assert "1 built, 1 up to date, 0 failed; bound case written" in run("build", src, "--out", out).out
+    bound = pages_text(out / CASE_PDF)
+    assert bound[:2] == front_before  # the same front, reused
+    assert "En anden tekst." in " ".join(bound[2:])
 
 
 def test_editing_a_template_rebuilds_everything(run: Run, tmp_path: Path) -> None:

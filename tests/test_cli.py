@@ -68,3 +68,9 @@ def test_console_script_has_no_traceback_for_bad_input(tmp_path: Path) -> None:
     assert proc.returncode == 1
     assert "Traceback" not in proc.stderr + proc.stdout
     assert f"{bad}:1:1: this is a binary file" in proc.stdout
+
+
+def test_committed_schemas_match_the_models(run: Run) -> None:
+    for args, name in ((("schema",), "proposal"), (("schema", "--case"), "case")):
+        committed = (PROPOSALS / "schema" / f"{name}.schema.json").read_text()
+        assert run(*args).out == committed, f"run `make schema`: {name}.schema.json is out of date"

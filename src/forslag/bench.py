@@ -126,7 +126,12 @@ def main(argv: list[str] | None = None) -> int:
         edited = sources[len(sources) // 2]
         edited.write_text(edited.read_text() + "\n# edited\n")
         one = _timed(_forslag(corpus, "--out", work / "out2", "--jobs", "2"), work)
-        print(f"rebuild after editing one: {one.seconds:.2f} s", flush=True)
+        print(f"rebuild after editing one (prose): {one.seconds:.2f} s", flush=True)
+        # An edit that moves an amount changes the bound case's summary, so its front is laid out again.
+        text = edited.read_text()
+        edited.write_text(text.replace("2031: -", "2031: -1", 1) if "2031: -" in text else text + "\n# again\n")
+        amounts = _timed(_forslag(corpus, "--out", work / "out2", "--jobs", "2"), work)
+        print(f"rebuild after editing one (amounts): {amounts.seconds:.2f} s", flush=True)
         alone_dir = work / "alone"
         alone_dir.mkdir()
         shutil.copy(corpus / "case.yaml", alone_dir / "case.yaml")
@@ -142,9 +147,11 @@ def main(argv: list[str] | None = None) -> int:
         ("cold full build, `--jobs 2`", f"{cold2.seconds:.1f} s", ""),
         ("speed-up `--jobs 2` over `--jobs 1`", f"{cold1.seconds / cold2.seconds:.2f}×", "≥ 1.7×"),
         ("no-op rebuild", f"{noop.seconds:.2f} s", "≤ 1 s"),
-        ("rebuild after editing one proposal", f"{one.seconds:.2f} s", ""),
+        ("rebuild after editing one proposal's prose", f"{one.seconds:.2f} s", ""),
+        ("rebuild after editing one proposal's amounts", f"{amounts.seconds:.2f} s", ""),
         ("that proposal built alone", f"{alone.seconds:.2f} s", ""),
-        ("edited rebuild / alone", f"{one.seconds / alone.seconds:.2f}", "≤ 2"),
+        ("prose-edited rebuild / alone", f"{one.seconds / alone.seconds:.2f}", "≤ 2"),
+        ("amount-edited rebuild / alone", f"{amounts.seconds / alone.seconds:.2f}", "≤ 2"),
         ("peak RSS of a process, `--jobs 1` build", f"{cold1.rss_mib:.0f} MiB", "≤ 500 MB"),
         ("peak RSS of a process, `--jobs 2` build", f"{cold2.rss_mib:.0f} MiB", "≤ 500 MB"),
     ]

@@ -76,6 +76,19 @@ def _front(case: Case, members: list[dict[str, Any]], links: bool, for_print: bo
     )
 
 
+def key_case(case_path: Path) -> str:
+    return hashlib.sha256(case_path.read_bytes()).hexdigest()
+
+
+def _starts(members: list[dict[str, Any]], front_pages: int) -> list[int]:
+    """The page in the bound PDF where each proposal starts."""
+    starts, page = [], front_pages + 1
+    for m in members:
+        starts.append(page)
+        page += m["pages"]
+    return starts
+
+
 def _front_pdf(
     case: Case, members: list[dict[str, Any]], options: BuildOptions, printer: Printer, identifier: bytes, guess: int
 ) -> tuple[bytes, int]:
@@ -85,10 +98,8 @@ def _front_pdf(
     # The page numbers depend on how long the front is: lay it out until the two agree (once, when the
     # previous build's length still holds).
     for _ in range(4):
-        page = front_pages + 1
-        for m in members:
-            m["start_page"] = page
-            page += m["pages"]
+        for m, start in zip(members, _starts(members, front_pages), strict=True):
+            m["start_page"] = start
         front, count = printer.pdf_pages(
             _front(case, members, False, True, options.templates), options.out, identifier=identifier, date=case.date
         )
@@ -98,17 +109,14 @@ def _front_pdf(
     return front, front_pages
 
 
-def _bind_pdf(
-    case: Case, members: list[dict[str, Any]], options: BuildOptions, printer: Printer, identifier: bytes, guess: int
-) -> tuple[bytes, int]:
-    """The bound PDF and the number of front pages it opens with.
+def _bind_pdf(case: Case, members: list[dict[str, Any]], options: BuildOptions, front: bytes) -> bytes:
+    """The bound PDF: the front, then every proposal's PDF as printed.
 
     qpdf (through pikepdf) copies the already-printed pages as they are: a hundred proposals bind in well under
     a second, where a pure-Python merge spent seconds parsing them.
     """
     import pikepdf
 
-    front, front_pages = _front_pdf(case, members, options, printer, identifier, guess)
     bound = pikepdf.new()
     opened = [pikepdf.open(io.BytesIO(front))] + [pikepdf.open(options.out / f"{m['name']}.pdf") for m in members]
     try:
@@ -135,7 +143,7 @@ def _bind_pdf(
     finally:
         for part in opened:
             part.close()
-    return buffer.getvalue(), front_pages
+    return buffer.getvalue()
 
 
 def bind_cases(
@@ -165,7 +173,7 @@ def bind_cases(
                 [
                     layout,
                     sorted(options.formats),
-                    hashlib.sha256(case_path.read_bytes()).hexdigest(),
+                    key_case(case_path),
                     [[s.stem, entries[s]["key"], entries[s]["outputs"]] for s in members],
                 ]
             ).encode()
@@ -190,10 +198,25 @@ def bind_cases(
         summaries = [{**entries[s]["summary"], "name": s.stem} for s in members]
         outputs: dict[str, int] = {}
         front_pages = previous.get("front_pages", front_pages_guess(len(members)))
+        # The front depends only on the case, the layout and the proposals' summaries (titles, economy,
+        # page counts): an edit to a proposal's prose that moves none of them binds the old front again.
+        front_key = hashlib.sha256(
+            json.dumps([layout, key_case(case_path), summaries], sort_keys=True, default=str).encode()
+        ).hexdigest()
+        front_file = cache.folder / f"{cache_name}-front.pdf"
         if "pdf" in options.formats:
-            from .worker import printer  # the warm printer of a build that just printed in this process
+            if not options.force and previous.get("front_key") == front_key and front_file.is_file():
+                front = front_file.read_bytes()
+            else:
+                from .worker import printer  # the warm printer of a build that just printed in this process
 
-            data, front_pages = _bind_pdf(case, summaries, options, printer(), key[:32].encode(), front_pages)
+                front, front_pages = _front_pdf(
+                    case, summaries, options, printer(), front_key[:32].encode(), front_pages
+                )
+                write_atomic(front_file, front)
+            for m, start in zip(summaries, _starts(summaries, front_pages), strict=True):
+                m["start_page"] = start
+            data = _bind_pdf(case, summaries, options, front)
             target = options.out / f"{name}.pdf"
             write_atomic(target, data)
             outputs[target.name] = len(data)
@@ -204,6 +227,7 @@ def bind_cases(
             write_atomic(target, data)
             outputs[target.name] = len(data)
             report.written.append(target)
-        cache.put(cache_name, {"key": key, "outputs": outputs, "source": str(case_path), "front_pages": front_pages})
+        entry = {"key": key, "outputs": outputs, "source": str(case_path), "front_pages": front_pages}
+        cache.put(cache_name, {**entry, "front_key": front_key})
         report.bound.append(case_path)
         echo(f"bound: {case.name} -> {', '.join(str(options.out / f) for f in outputs)}")
