@@ -65,18 +65,18 @@ def test_editing_one_rebuilds_it_and_the_case_only(run: Run, tmp_path: Path) -> 
     assert (out / CASE_PDF).read_bytes() != case_before
     assert "-700" in flat(out / "andet.pdf")
     # The bound case's summary is not a stale copy: it holds the new amount (-700 + 321 = -379 in 2027).
-    assert "-379" in " ".join(pages_text(out / CASE_PDF)[1].split())
+    assert "-379" in " ".join(pages_text(out / CASE_PDF)[2].split())
 
 
 def test_prose_edit_keeps_the_bound_front_correct(run: Run, tmp_path: Path) -> None:
     src, out = two_proposals(tmp_path / "src"), tmp_path / "out"
     assert run("build", src, "--out", out, "--jobs", "1").code == 0
-    front_before = pages_text(out / CASE_PDF)[:2]
+    front_before = pages_text(out / CASE_PDF)[:3]
     edited = src / "andet.yaml"
     edited.write_text(edited.read_text().replace("description: Kort beskrivelse.", "description: En anden tekst."))
     assert "1 built, 1 up to date, 0 failed; bound case written" in run("build", src, "--out", out).out
     bound = pages_text(out / CASE_PDF)
-    assert bound[:2] == front_before  # the same front, reused
+    assert bound[:3] == front_before  # the same front, reused
     assert "En anden tekst." in " ".join(bound[2:])
 
 
@@ -202,7 +202,7 @@ def test_bound_case_opens_on_its_cover(bound: Path) -> None:
     assert "20. februar 2026" in first
     reader = PdfReader(bound / CASE_PDF)
     assert reader.metadata is not None and reader.metadata.title == "Overførselssagen 2025-2026: Investeringsforslag"
-    assert [item.title for item in reader.outline][1:] == [  # type: ignore[union-attr]
+    assert [item.title for item in reader.outline][2:] == [  # type: ignore[union-attr]
         "Styrkelse af Din Sociale Indgang på Socialforvaltningens voksenområde",
         "Forløbsprogram for unge på midlertidigt botilbud",
         "Bedre vilkår for plejefamilier",
@@ -212,8 +212,9 @@ def test_bound_case_opens_on_its_cover(bound: Path) -> None:
 def test_bound_contents_page_numbers_are_right(bound: Path) -> None:
     pages = pages_text(bound / CASE_PDF)
     contents = " ".join(pages[1].split())
+    assert "Økonomien samlet" in pages[2]  # the summary has a page of its own
     names = ["din-sociale-indgang", "forloebsprogram", "plejefamilier"]
-    start = 3
+    start = 4
     for name in names:
         title = load_proposal(PROPOSALS / f"{name}.yaml").proposal.title
         own_pages = len(PdfReader(bound / f"{name}.pdf").pages)
@@ -225,7 +226,7 @@ def test_bound_contents_page_numbers_are_right(bound: Path) -> None:
 
 
 def test_bound_summary_adds_up(bound: Path) -> None:
-    contents = " ".join(pages_text(bound / CASE_PDF)[1].split())
+    contents = " ".join(pages_text(bound / CASE_PDF)[2].split())
     economies = [compute(load_proposal(p)).economy for p in sorted(PROPOSALS.glob("[!c]*.yaml"))]
     investment = sum(e.figures["investment.total"].value for e in economies)  # type: ignore[misc]
     net = [

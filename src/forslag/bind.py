@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import hashlib
 import io
 import json
@@ -21,18 +22,16 @@ from .writeout import write_atomic
 if TYPE_CHECKING:
     from .build import BuildOptions, Report
     from .model import Case
-    from .pdf import Printer
 
 _FOLD = str.maketrans({"æ": "ae", "ø": "oe", "å": "aa", "Æ": "Ae", "Ø": "Oe", "Å": "Aa"})
 
 
-def front_pages_guess(count: int) -> int:
-    """The front's length before it is laid out: a cover, then the contents and summary rows.
+def contents_pages_guess(count: int) -> int:
+    """The cover and contents' length before they are laid out (the cover, then about 35 rows a page).
 
-    Measured: 3 proposals take 1 page after the cover, 20 take 2, 100 take 7. A wrong guess costs one
-    more layout of the front; later builds reuse the length they measured.
+    A wrong guess costs one more layout of the contents; later builds reuse the length they measured.
     """
-    return 1 + max(1, -(-(count * 5 + 12) // 75))
+    return 1 + max(1, -(-count // 35))
 
 
 def slug(text: str) -> str:
@@ -56,7 +55,9 @@ def case_totals(members: list[dict[str, Any]], width: int) -> dict[str, Any]:
     }
 
 
-def _front(case: Case, members: list[dict[str, Any]], links: bool, for_print: bool, templates: Path | None) -> str:
+def _front(
+    case: Case, members: list[dict[str, Any]], links: bool, for_print: bool, templates: Path | None, part: str = "all"
+) -> str:
     from markupsafe import Markup
 
     from .fonts import font_face_css
@@ -70,6 +71,7 @@ def _front(case: Case, members: list[dict[str, Any]], links: bool, for_print: bo
             proposals=members,
             totals=case_totals(members, len(case.years)),
             links=links,
+            part=part,
             version=__version__,
             fonts_css=Markup(font_face_css(for_print)),
         )
@@ -78,6 +80,10 @@ def _front(case: Case, members: list[dict[str, Any]], links: bool, for_print: bo
 
 def key_case(case_path: Path) -> str:
     return hashlib.sha256(case_path.read_bytes()).hexdigest()
+
+
+def _digest(*parts: Any) -> str:
+    return hashlib.sha256(json.dumps(parts, sort_keys=True, default=str).encode()).hexdigest()
 
 
 def _starts(members: list[dict[str, Any]], front_pages: int) -> list[int]:
@@ -89,28 +95,71 @@ def _starts(members: list[dict[str, Any]], front_pages: int) -> list[int]:
     return starts
 
 
-def _front_pdf(
-    case: Case, members: list[dict[str, Any]], options: BuildOptions, printer: Printer, identifier: bytes, guess: int
-) -> tuple[bytes, int]:
-    """The cover, contents and summary, their contents page numbers counted on from the front's own length."""
-    front_pages = guess
-    front = b""
-    # The page numbers depend on how long the front is: lay it out until the two agree (once, when the
-    # previous build's length still holds).
-    for _ in range(4):
-        for m, start in zip(members, _starts(members, front_pages), strict=True):
-            m["start_page"] = start
-        front, count = printer.pdf_pages(
-            _front(case, members, False, True, options.templates), options.out, identifier=identifier, date=case.date
-        )
-        if count == front_pages:
-            break
-        front_pages = count
-    return front, front_pages
+class Front:
+    """The bound case's front in two parts, each printed again only when what it shows has changed.
+
+    The summary shows the proposals' economies; the cover and contents show titles and page numbers, which
+    count on from the front's own length. A prose edit that adds a page prints the contents again; an edit
+    to an amount prints the summary again; most edits print neither.
+    """
+
+    def __init__(
+        self,
+        case: Case,
+        members: list[dict[str, Any]],
+        options: BuildOptions,
+        folder: Path,
+        layout: str,
+        case_key: str,
+        previous: dict[str, Any],
+    ) -> None:
+        self.case, self.members, self.options, self.folder = case, members, options, folder
+        self.layout, self.case_key, self.previous = layout, case_key, previous
+        self.record: dict[str, Any] = {}
+
+    def _part(self, part: str, key: str, make: Callable[[], tuple[bytes, int]]) -> tuple[bytes, int]:
+        path = self.folder / f"front-{part}.pdf"
+        old = self.previous.get(part, {})
+        if not self.options.force and old.get("key") == key and path.is_file():
+            data, pages = path.read_bytes(), int(old["pages"])
+        else:
+            data, pages = make()
+            write_atomic(path, data)
+        self.record[part] = {"key": key, "pages": pages}
+        return data, pages
+
+    def _print(self, part: str, key: str) -> tuple[bytes, int]:
+        from .worker import printer  # the warm printer of a build that just printed in this process
+
+        html = _front(self.case, self.members, False, True, self.options.templates, part)
+        return printer().pdf_pages(html, self.options.out, identifier=key[:32].encode(), date=self.case.date)
+
+    def parts(self) -> tuple[bytes, bytes, int]:
+        """The contents and summary PDFs, and the front's total length."""
+        economy = [[m["title"], m["investment"], m["net"], m["impact"], m["payback_total"]] for m in self.members]
+        summary_key = _digest(self.layout, self.case_key, "summary", economy)
+        summary, summary_pages = self._part("summary", summary_key, lambda: self._print("summary", summary_key))
+        listing = [[m["title"], m["administration"], m["pages"]] for m in self.members]
+        contents_pages = self.previous.get("contents", {}).get("pages") or contents_pages_guess(len(self.members))
+        contents = b""
+        # The page numbers depend on the front's own length: lay out the contents until the two agree
+        # (no layout at all when nothing they show has changed).
+        for _ in range(4):
+            front_pages = contents_pages + summary_pages
+            for m, start in zip(self.members, _starts(self.members, front_pages), strict=True):
+                m["start_page"] = start
+            key = _digest(self.layout, self.case_key, "contents", listing, front_pages)
+            contents, count = self._part("contents", key, functools.partial(self._print, "contents", key))
+            if count == contents_pages:
+                break
+            contents_pages = count
+        return contents, summary, contents_pages + summary_pages
 
 
-def _bind_pdf(case: Case, members: list[dict[str, Any]], options: BuildOptions, front: bytes) -> bytes:
-    """The bound PDF: the front, then every proposal's PDF as printed.
+def _bind_pdf(
+    case: Case, members: list[dict[str, Any]], options: BuildOptions, contents: bytes, summary: bytes
+) -> bytes:
+    """The bound PDF: cover and contents, the summary, then every proposal's PDF as printed.
 
     qpdf (through pikepdf) copies the already-printed pages as they are: a hundred proposals bind in well under
     a second, where a pure-Python merge spent seconds parsing them.
@@ -118,7 +167,8 @@ def _bind_pdf(case: Case, members: list[dict[str, Any]], options: BuildOptions, 
     import pikepdf
 
     bound = pikepdf.new()
-    opened = [pikepdf.open(io.BytesIO(front))] + [pikepdf.open(options.out / f"{m['name']}.pdf") for m in members]
+    parts = [io.BytesIO(contents), io.BytesIO(summary)] + [options.out / f"{m['name']}.pdf" for m in members]
+    opened = [pikepdf.open(part) for part in parts]
     try:
         starts = []
         for part in opened:
@@ -126,7 +176,8 @@ def _bind_pdf(case: Case, members: list[dict[str, Any]], options: BuildOptions, 
             bound.pages.extend(part.pages)
         with bound.open_outline() as outline:
             outline.root.append(pikepdf.OutlineItem("Forside og indhold", starts[0]))
-            for m, start in zip(members, starts[1:], strict=True):
+            outline.root.append(pikepdf.OutlineItem("Økonomien samlet", starts[1]))
+            for m, start in zip(members, starts[2:], strict=True):
                 outline.root.append(pikepdf.OutlineItem(m["title"], start))
         bound.docinfo["/Title"] = f"{case.name}: {case.document_type}"
         bound.docinfo["/Author"] = case.municipality
@@ -197,26 +248,10 @@ def bind_cases(
             continue
         summaries = [{**entries[s]["summary"], "name": s.stem} for s in members]
         outputs: dict[str, int] = {}
-        front_pages = previous.get("front_pages", front_pages_guess(len(members)))
-        # The front depends only on the case, the layout and the proposals' summaries (titles, economy,
-        # page counts): an edit to a proposal's prose that moves none of them binds the old front again.
-        front_key = hashlib.sha256(
-            json.dumps([layout, key_case(case_path), summaries], sort_keys=True, default=str).encode()
-        ).hexdigest()
-        front_file = cache.folder / f"{cache_name}-front.pdf"
+        front = Front(case, summaries, options, cache.folder / cache_name, layout, key_case(case_path), previous)
         if "pdf" in options.formats:
-            if not options.force and previous.get("front_key") == front_key and front_file.is_file():
-                front = front_file.read_bytes()
-            else:
-                from .worker import printer  # the warm printer of a build that just printed in this process
-
-                front, front_pages = _front_pdf(
-                    case, summaries, options, printer(), front_key[:32].encode(), front_pages
-                )
-                write_atomic(front_file, front)
-            for m, start in zip(summaries, _starts(summaries, front_pages), strict=True):
-                m["start_page"] = start
-            data = _bind_pdf(case, summaries, options, front)
+            contents, summary, _ = front.parts()
+            data = _bind_pdf(case, summaries, options, contents, summary)
             target = options.out / f"{name}.pdf"
             write_atomic(target, data)
             outputs[target.name] = len(data)
@@ -227,7 +262,6 @@ def bind_cases(
             write_atomic(target, data)
             outputs[target.name] = len(data)
             report.written.append(target)
-        entry = {"key": key, "outputs": outputs, "source": str(case_path), "front_pages": front_pages}
-        cache.put(cache_name, {**entry, "front_key": front_key})
+        cache.put(cache_name, {"key": key, "outputs": outputs, "source": str(case_path), **front.record})
         report.bound.append(case_path)
         echo(f"bound: {case.name} -> {', '.join(str(options.out / f) for f in outputs)}")
