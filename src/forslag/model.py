@@ -244,9 +244,9 @@ class Proposal(Strict):
     administration: str = Field(description="Fremstillende forvaltning, e.g. 'Socialforvaltningen'.")
     date: dt.date | None = Field(None, description="The proposal's date (ISO); defaults to the case's date.")
     description: Prose = Field(description="Section 1 (Markdown): headings, paragraphs, lists, tables, figures.")
-    economy: Economy
-    follow_up: FollowUp
-    risk: Risk
+    economy: Economy = Field(description="Section 2 and Tabel 1: the introduction and the lines.")
+    follow_up: FollowUp = Field(description="Section 3: Tabel 2's follow-up goals in their two groups.")
+    risk: Risk = Field(description="Section 4: the risk level and assessment.")
     innovation: bool = Field(description="Does the proposal spring from an innovation proposal?")
     administrative_effectivisation: Prose | None = Field(
         None, description="Section 5 (Markdown); leave out when the proposal has none."
