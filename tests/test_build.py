@@ -243,3 +243,19 @@ def test_bad_build_options_are_usage_errors(run: Run, minimal: Path, tmp_path: P
     result = run("build", minimal, "--out", tmp_path / "out", *args)
     assert result.code == 2
     assert "forslag:" in result.err
+
+
+def test_same_bytes_when_the_fonts_are_installed_elsewhere(
+    run: Run, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Another clone has its own .venv: where the font files lie must not reach the PDF."""
+    from forslag import fonts, worker
+
+    src = two_proposals(tmp_path / "src")
+    assert run("build", src, "--out", tmp_path / "a", "--jobs", "1").code == 0
+    elsewhere = tmp_path / "other-venv" / "fonts"
+    shutil.copytree(fonts.FONT_DIR, elsewhere)
+    monkeypatch.setattr(fonts, "FONT_DIR", elsewhere)
+    monkeypatch.setattr(worker, "_printer", None)
+    assert run("build", src, "--out", tmp_path / "b", "--jobs", "1").code == 0
+    assert digests(tmp_path / "a") == digests(tmp_path / "b")

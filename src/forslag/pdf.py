@@ -16,8 +16,8 @@ from weasyprint import HTML
 from weasyprint.text.fonts import FontConfiguration
 from weasyprint.urls import FatalURLFetchingError, URLFetcher
 
+from . import fonts
 from .errors import ForslagError
-from .fonts import FONT_DIR
 
 # WeasyPrint reports CSS it ignores and its font subsetter choice as warnings on every document; a
 # user of forslag cannot act on them, so only errors reach the terminal.
@@ -56,7 +56,7 @@ class Printer:
     def __init__(self, roots: list[Path] | None = None) -> None:
         self.fonts = FontConfiguration()
         self.cache: dict[str, Any] = {}
-        self.fetcher = ClosedFetcher([FONT_DIR, *(roots or [])])
+        self.fetcher = ClosedFetcher([fonts.FONT_DIR, *(roots or [])])
 
     def pdf(self, html: str, base: Path, *, identifier: bytes, date: dt.date) -> bytes:
         """Print a page; `identifier` fixes the PDF's /ID so the same source gives the same bytes."""

@@ -81,12 +81,14 @@ def run(job: Job) -> Result:
         if "html" in job.formats:
             result.files["html"] = html.encode()
         if "pdf" in job.formats:
-            # The page for print differs only in where the fonts are read from.
-            html = html.replace(font_face_css(False), font_face_css(True), 1)
+            # The PDF's identifier is taken from the page before the fonts are pointed at this machine's
+            # installed files, so no absolute path reaches the bytes (two clones give the same PDF).
             identifier = hashlib.sha256(job.stamp.source_sha256.encode() + html.encode()).hexdigest()[:32]
+            # The page for print differs only in where the fonts are read from.
+            printable = html.replace(font_face_css(False), font_face_css(True), 1)
             date = computed.source.proposal.date or computed.source.case.case.date
             pdf, pages = printer().pdf_pages(
-                html,
+                printable,
                 job.source.parent,
                 identifier=identifier.encode(),
                 date=date,
