@@ -97,3 +97,15 @@ def test_driver_bounds_must_lie_in_the_case(run: Run, minimal: Path) -> None:
     assert result.code == 1
     assert f"{source}:14:" in result.out
     assert "from: 2019 is outside" in result.out
+
+
+def test_from_until_with_a_year_mapping_is_an_error(run: Run, minimal: Path) -> None:
+    source = minimal / "minimal.yaml"
+    source.write_text(
+        source.read_text().replace(
+            "{count: {2026: 3}, unit_price: 250}", "{count: {2026: 3}, unit_price: 250, from: 2026}"
+        )
+    )
+    result = run("check", source)
+    assert result.code == 1
+    assert "'from'/'until' go with a single number" in result.out

@@ -14,7 +14,7 @@ from pydantic import BaseModel, ValidationError
 from .errors import Problem, SourceError
 from .model import Case, Line, PerYear, Proposal
 from .sources import CASE_FILE, find_sources
-from .yamlsource import Document, Loc, read_yaml
+from .yamlsource import Document, Loc, Mark, read_yaml
 
 M = TypeVar("M", bound=BaseModel)
 
@@ -128,7 +128,7 @@ def _problems(error: ValidationError, doc: Document, root: type[BaseModel]) -> l
         if key_ in seen:
             continue
         seen.add(key_)
-        problems.append(Problem(str(doc.path), mark.line if mark else None, mark.column if mark else None, message))
+        problems.append(_at(doc, mark, message))
     return problems
 
 
@@ -137,6 +137,11 @@ def _validate(model: type[M], doc: Document) -> M:
         return model.model_validate(doc.data)
     except ValidationError as exc:
         raise SourceError(_problems(exc, doc, model)) from None
+
+
+def _at(doc: Document, mark: Mark | None, message: str) -> Problem:
+    """A problem at a place in the source (or at its top when the place is unknown)."""
+    return Problem(str(doc.path), mark.line if mark else None, mark.column if mark else None, message)
 
 
 def load_case(path: Path) -> LoadedCase:
@@ -150,14 +155,7 @@ def _check_years(doc: Document, loc: Loc, values: PerYear | None, years: list[in
     for year in values:
         if year not in years:
             mark = doc.mark((*loc, year), key=True) or doc.mark(loc)
-            problems.append(
-                Problem(
-                    str(doc.path),
-                    mark.line if mark else None,
-                    mark.column if mark else None,
-                    f"the year {year} is outside the case's years {years[0]}-{years[-1]}",
-                )
-            )
+            problems.append(_at(doc, mark, f"the year {year} is outside the case's years {years[0]}-{years[-1]}"))
 
 
 def _check_against_case(doc: Document, proposal: Proposal, case: Case) -> list[Problem]:
@@ -175,12 +173,7 @@ def _check_against_case(doc: Document, proposal: Proposal, case: Case) -> list[P
             if line.id in seen:
                 mark = doc.mark((*loc, "id"))
                 problems.append(
-                    Problem(
-                        str(doc.path),
-                        mark.line if mark else None,
-                        mark.column if mark else None,
-                        f"the line id {line.id!r} is used twice; placeholders need each id once",
-                    )
+                    _at(doc, mark, f"the line id {line.id!r} is used twice; placeholders need each id once")
                 )
             seen[line.id] = loc
             _check_years(doc, (*loc, "amounts"), line.amounts, years, problems)
@@ -197,23 +190,12 @@ def _check_against_case(doc: Document, proposal: Proposal, case: Case) -> list[P
                     if value is not None and value not in years:
                         mark = doc.mark((*dloc, bound))
                         problems.append(
-                            Problem(
-                                str(doc.path),
-                                mark.line if mark else None,
-                                mark.column if mark else None,
-                                f"{bound}: {value} is outside the case's years {years[0]}-{years[-1]}",
-                            )
+                            _at(doc, mark, f"{bound}: {value} is outside the case's years {years[0]}-{years[-1]}")
                         )
                 if isinstance(per_year, dict) and (driver.from_year or driver.until):
                     mark = doc.mark((*dloc, key))
-                    problems.append(
-                        Problem(
-                            str(doc.path),
-                            mark.line if mark else None,
-                            mark.column if mark else None,
-                            "'from'/'until' go with a single number; a mapping of years already says which years",
-                        )
-                    )
+                    message = "'from'/'until' go with a single number; a mapping of years already says which years"
+                    problems.append(_at(doc, mark, message))
     return problems
 
 
