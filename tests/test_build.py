@@ -259,3 +259,19 @@ def test_same_bytes_when_the_fonts_are_installed_elsewhere(
     monkeypatch.setattr(worker, "_printer", None)
     assert run("build", src, "--out", tmp_path / "b", "--jobs", "1").code == 0
     assert digests(tmp_path / "a") == digests(tmp_path / "b")
+
+
+def test_two_builds_at_once_share_the_cache_safely(tmp_path: Path) -> None:
+    import sys
+
+    src, out = two_proposals(tmp_path / "src"), tmp_path / "out"
+    command = [sys.executable, "-m", "forslag.cli", "build", str(src), "--out", str(out), "--jobs", "1"]
+    builds = [subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE) for _ in range(2)]
+    assert [b.wait(timeout=300) for b in builds] == [0, 0]
+    together = digests(out)
+    alone = tmp_path / "alone"
+    subprocess.run([*command[:-4], "--out", str(alone), "--jobs", "1"], check=True, capture_output=True)
+    assert together == digests(alone)
+    assert not [p for p in out.rglob("*") if p.name.endswith(".tmp")]
+    again = subprocess.run(command, capture_output=True, text=True, check=True)
+    assert "0 built, 2 up to date" in again.stdout

@@ -109,3 +109,11 @@ def test_from_until_with_a_year_mapping_is_an_error(run: Run, minimal: Path) -> 
     result = run("check", source)
     assert result.code == 1
     assert "'from'/'until' go with a single number" in result.out
+
+
+def test_a_year_repeated_in_a_row_is_an_error(run: Run, minimal: Path) -> None:
+    source = minimal / "minimal.yaml"
+    source.write_text(source.read_text().replace("{2027: -500, 2028: -1000}", "{2027: -500, 2027: -1000}"))
+    result = run("check", source)
+    assert result.code == 1
+    assert f"{source}:10:" in result.out and "the key 2027 appears twice" in result.out
