@@ -114,7 +114,7 @@ def _results(jobs: list[Job], workers: int) -> Iterator[Result]:
             yield future.result()
 
 
-def _progress(total: int, echo: Callable[[str], None]) -> Any:
+def _progress(total: int) -> Any:
     if total >= 4 and sys.stderr.isatty():
         from tqdm import tqdm
 
@@ -176,7 +176,7 @@ def build(sources: list[Path], options: BuildOptions, echo: Callable[[str], None
     if "html" in options.formats and (pending or not (out / ASSETS).is_dir()):
         _copy_assets(out)
 
-    bar = _progress(len(pending), echo)
+    bar = _progress(len(pending))
     for result in _results(pending, _pool_jobs(options.jobs)):
         source = result.source
         for warning in result.warnings:

@@ -81,6 +81,11 @@ class Economy:
     warnings: tuple[str, ...] = ()
 
     @property
+    def net(self) -> Row:
+        """Samlet varig ændring: always the last of the permanent totals."""
+        return self.permanent_totals[-1]
+
+    @property
     def totals(self) -> tuple[Row, ...]:
         """Every computed row in print order (payback aside)."""
         return (*self.permanent_totals, *self.implementation_totals, self.impact)

@@ -5,7 +5,6 @@ from __future__ import annotations
 import base64
 import difflib
 import html
-import mimetypes
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -189,4 +188,4 @@ class ProseRenderer:
             self._problem(line, f"the image {src!r} is larger than {MAX_IMAGE_BYTES // (1024 * 1024)} MB")
             return ""
         payload = base64.b64encode(target.read_bytes()).decode("ascii")
-        return f"data:{kind or mimetypes.guess_type(target.name)[0]};base64,{payload}"
+        return f"data:{kind};base64,{payload}"

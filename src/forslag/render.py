@@ -9,14 +9,14 @@ from pathlib import Path
 from typing import Any
 
 import jinja2
-from markupsafe import Markup, escape
+from markupsafe import Markup
 
 from . import __version__, danish
 from .calc import Figure, Phrase
 from .compute import ComputedProposal
 from .errors import ForslagError
-from .fonts import FONT_FILES, font_face_css
-from .layoutfiles import DEFAULT_TEMPLATES, template_files
+from .fonts import font_face_css
+from .layoutfiles import DEFAULT_TEMPLATES
 from .prose import format_figure
 from .stamp import Stamp
 
@@ -109,4 +109,4 @@ def _template_position(exc: jinja2.TemplateError) -> str:
     return f"{filename or 'template'}{f':{line}' if line else ''}"
 
 
-__all__ = ["FONT_FILES", "Stamp", "environment", "escape", "render_proposal", "template_files"]
+__all__ = ["Stamp", "environment", "render_proposal"]

@@ -12,7 +12,7 @@ import jinja2
 if TYPE_CHECKING:
     from .pdf import Printer
 
-from .compute import compute
+from .compute import ComputedProposal, compute
 from .errors import ForslagError, SourceError
 from .fonts import font_face_css
 from .load import load_proposal
@@ -39,17 +39,16 @@ class Result:
     warnings: list[str] = field(default_factory=list)
 
 
-def _summary(computed: Any, pages: int | None) -> dict[str, Any]:
+def _summary(computed: ComputedProposal, pages: int | None) -> dict[str, Any]:
     e = computed.economy
-    net = next(r for r in e.permanent_totals if r.label == "Samlet varig ændring")
-    impl_total = sum(v for r in e.implementation for v in r.row.values if v is not None)
+    investment = e.figures.get("investment.total")
     p = computed.source.proposal
     return {
         "title": p.title,
         "administration": p.administration,
         "years": list(e.years),
-        "investment": impl_total,
-        "net": list(net.values),
+        "investment": int(investment.value or 0) if investment else 0,
+        "net": list(e.net.values),
         "impact": list(e.impact.values),
         "payback_service": e.payback_service.years,
         "payback_total": e.payback_total.years,
