@@ -11,9 +11,9 @@ from pathlib import Path
 import pytest
 from pypdf import PdfReader
 
-from forslag import danish
-from forslag.compute import compute
-from forslag.load import load_proposal
+from forslag.document import danish
+from forslag.document.compute import compute
+from forslag.source.load import load_proposal
 
 from .conftest import DATA, PROPOSALS, Run
 from .pdftext import flat, pages_text
@@ -187,8 +187,9 @@ def test_stamp_follows_each_sources_own_history(run: Run, repo: Path) -> None:
 
 @pytest.fixture(scope="module")
 def bound(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    from forslag.build import BuildOptions, build
-    from forslag.load import find_sources
+    from forslag.batch.build import build
+    from forslag.batch.state import BuildOptions
+    from forslag.source.load import find_sources
 
     out = tmp_path_factory.mktemp("bound")
     report = build(find_sources([PROPOSALS]), BuildOptions(out=out, jobs=2), echo=lambda _: None)
@@ -249,7 +250,8 @@ def test_same_bytes_when_the_fonts_are_installed_elsewhere(
     run: Run, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """Another clone has its own .venv: where the font files lie must not reach the PDF."""
-    from forslag import fonts, worker
+    from forslag.batch import worker
+    from forslag.document import fonts
 
     src = two_proposals(tmp_path / "src")
     assert run("build", src, "--out", tmp_path / "a", "--jobs", "1").code == 0

@@ -7,9 +7,9 @@ from fractions import Fraction
 
 import pytest
 
-from forslag.calc import Economy, payback, round_half_up
-from forslag.compute import compute
-from forslag.load import load_proposal
+from forslag.document.compute import compute
+from forslag.economy.calc import Economy, payback, round_half_up
+from forslag.source.load import load_proposal
 
 from .conftest import PROPOSALS
 

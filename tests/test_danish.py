@@ -7,7 +7,7 @@ from decimal import Decimal
 
 import pytest
 
-from forslag import danish
+from forslag.document import danish
 
 
 @pytest.mark.parametrize(

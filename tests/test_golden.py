@@ -10,9 +10,9 @@ from pathlib import Path
 
 import pytest
 
-from forslag.compute import compute
-from forslag.load import load_proposal
-from forslag.render import Stamp, environment, render_proposal
+from forslag.document.compute import compute
+from forslag.document.render import Stamp, environment, render_proposal
+from forslag.source.load import load_proposal
 
 from .conftest import PROPOSALS
 

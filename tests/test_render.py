@@ -10,10 +10,11 @@ from pathlib import Path
 import pytest
 from pypdf import PdfReader
 
-from forslag import danish
-from forslag.build import BuildOptions, build
-from forslag.compute import compute
-from forslag.load import find_sources, load_proposal
+from forslag.batch.build import build
+from forslag.batch.state import BuildOptions
+from forslag.document import danish
+from forslag.document.compute import compute
+from forslag.source.load import find_sources, load_proposal
 
 from .conftest import DATA, PROPOSALS, Run
 from .pdftext import flat as flat_text

@@ -9,9 +9,9 @@ import traceback
 from pathlib import Path
 from typing import Any
 
-from . import __version__
-from .errors import ForslagError, SourceError, UsageError
-from .sources import CASE_FILE, find_sources
+from forslag import __version__
+from forslag.errors import ForslagError, SourceError, UsageError
+from forslag.source.sources import CASE_FILE, find_sources
 
 # Commands import what they use when they run: `forslag build` with nothing to do should not pay
 # for pydantic, Jinja or WeasyPrint at start-up.
@@ -33,8 +33,8 @@ def _sources(paths: list[Path], allow_cases: bool = False) -> list[Path]:
 
 
 def cmd_check(args: argparse.Namespace) -> int:
-    from .compute import compute, economy_json
-    from .load import load_case, load_proposal
+    from forslag.document.compute import compute, economy_json
+    from forslag.source.load import load_case, load_proposal
 
     results: list[dict[str, Any]] = []
     failed = 0
@@ -78,7 +78,7 @@ def cmd_check(args: argparse.Namespace) -> int:
 
 
 def cmd_schema(args: argparse.Namespace) -> int:
-    from .model import Case, Proposal
+    from forslag.source.model import Case, Proposal
 
     model = Case if args.case else Proposal
     schema = model.model_json_schema(by_alias=True)
@@ -90,7 +90,8 @@ def cmd_schema(args: argparse.Namespace) -> int:
 
 
 def cmd_build(args: argparse.Namespace) -> int:
-    from .build import BuildOptions, build
+    from forslag.batch.build import build
+    from forslag.batch.state import BuildOptions
 
     formats = {f.strip() for f in args.format.split(",") if f.strip()}
     bad = formats - {"pdf", "html"}

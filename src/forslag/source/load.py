@@ -11,10 +11,10 @@ from typing import Any, TypeVar
 
 from pydantic import BaseModel, ValidationError
 
-from .errors import Problem, SourceError
-from .model import Case, Line, PerYear, Proposal
-from .sources import CASE_FILE, find_sources
-from .yamlsource import Document, Loc, Mark, read_yaml
+from forslag.errors import Problem, SourceError
+from forslag.source.model import Case, Line, PerYear, Proposal
+from forslag.source.sources import CASE_FILE, find_sources
+from forslag.source.yamlsource import Document, Loc, Mark, read_yaml
 
 M = TypeVar("M", bound=BaseModel)
 

@@ -16,8 +16,8 @@ from weasyprint import HTML
 from weasyprint.text.fonts import FontConfiguration
 from weasyprint.urls import FatalURLFetchingError, URLFetcher
 
-from . import fonts
-from .errors import ForslagError
+from forslag.document import fonts
+from forslag.errors import ForslagError
 
 # WeasyPrint reports CSS it ignores and its font subsetter choice as warnings on every document; a
 # user of forslag cannot act on them, so only errors reach the terminal.

@@ -6,11 +6,11 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from .calc import Economy, Row, calculate
-from .errors import SourceError
-from .load import LoadedProposal
-from .prose import ProseRenderer
-from .yamlsource import Loc
+from forslag.document.prose import ProseRenderer
+from forslag.economy.calc import Economy, Row, calculate
+from forslag.errors import SourceError
+from forslag.source.load import LoadedProposal
+from forslag.source.yamlsource import Loc
 
 
 @dataclass(frozen=True)

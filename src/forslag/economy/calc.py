@@ -8,7 +8,7 @@ from fractions import Fraction
 from typing import TYPE_CHECKING, Literal
 
 if TYPE_CHECKING:  # the arithmetic needs no pydantic at run time (the bound case uses it alone)
-    from .model import Case, Line, PerYear, Proposal
+    from forslag.source.model import Case, Line, PerYear, Proposal
 
 Block = Literal["varig", "implementering"]
 AREAS = ("Service", "Overførsler", "Anlæg")

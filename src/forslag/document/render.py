@@ -11,14 +11,15 @@ from typing import Any
 import jinja2
 from markupsafe import Markup
 
-from . import __version__, danish
-from .calc import Figure, Phrase
-from .compute import ComputedProposal
-from .errors import ForslagError
-from .fonts import font_face_css
-from .layoutfiles import DEFAULT_TEMPLATES
-from .prose import format_figure
-from .stamp import Stamp
+from forslag import __version__
+from forslag.document import danish
+from forslag.document.compute import ComputedProposal
+from forslag.document.fonts import font_face_css
+from forslag.document.layoutfiles import DEFAULT_TEMPLATES
+from forslag.document.prose import format_figure
+from forslag.document.stamp import Stamp
+from forslag.economy.calc import Figure, Phrase
+from forslag.errors import ForslagError
 
 
 class TableCounter:

@@ -8,15 +8,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
-
-@dataclass(frozen=True)
-class Stamp:
-    """The discreet line that ties an output to its source: content hash and last commit."""
-
-    text: str
-    source_sha256: str
-    commit: str | None
-    dirty: bool
+from forslag.document.stamp import Stamp
 
 
 @dataclass(frozen=True)

@@ -9,44 +9,20 @@ import sys
 import time
 from collections.abc import Callable, Iterator
 from concurrent.futures import Future, ProcessPoolExecutor, as_completed
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from . import __version__
-from .errors import UsageError
-from .fonts import ASSETS, font_paths
-from .layoutfiles import template_files
-from .sources import case_file_for
-from .stamp import git_states, make_stamp
+from forslag import __version__
+from forslag.batch.stamp import git_states, make_stamp
+from forslag.document.fonts import ASSETS, font_paths
+from forslag.document.layoutfiles import template_files
+from forslag.errors import UsageError
+from forslag.source.sources import case_file_for
 
 if TYPE_CHECKING:
-    from .worker import Job, Result
-from .writeout import write_atomic
-
-CACHE_DIR = ".forslag-cache"
-
-
-@dataclass(frozen=True)
-class BuildOptions:
-    out: Path = Path("output")
-    formats: frozenset[str] = frozenset({"pdf", "html"})
-    templates: Path | None = None
-    force: bool = False
-    jobs: int | None = None
-    bind: bool = True
-
-
-@dataclass
-class Report:
-    built: list[Path] = field(default_factory=list)
-    skipped: list[Path] = field(default_factory=list)
-    failed: dict[Path, list[str]] = field(default_factory=dict)
-    written: list[Path] = field(default_factory=list)
-    bound: list[Path] = field(default_factory=list)
-    bound_fresh: list[Path] = field(default_factory=list)
-    unbound: list[Path] = field(default_factory=list)
-    seconds: float = 0.0
+    from forslag.batch.worker import Job, Result
+from forslag.batch.state import BuildOptions, Cache, Report
+from forslag.batch.writeout import write_atomic
 
 
 def _sha256(data: bytes) -> str:
@@ -61,39 +37,6 @@ def layout_hash(templates: Path | None) -> str:
     return h.hexdigest()
 
 
-class Cache:
-    """One small JSON file per output name, replaced atomically: safe when two builds run at once."""
-
-    def __init__(self, out: Path) -> None:
-        self.folder = out / CACHE_DIR
-
-    def _path(self, name: str) -> Path:
-        return self.folder / f"{name}.json"
-
-    def get(self, name: str) -> dict[str, Any] | None:
-        try:
-            entry: dict[str, Any] = json.loads(self._path(name).read_text())
-            return entry
-        except (OSError, ValueError):
-            return None
-
-    def put(self, name: str, entry: dict[str, Any]) -> None:
-        write_atomic(self._path(name), json.dumps(entry, sort_keys=True, ensure_ascii=False).encode())
-
-    def fresh(self, name: str, key: str, out: Path) -> dict[str, Any] | None:
-        """The entry when its key matches and every output it wrote is still there, unchanged in size."""
-        entry = self.get(name)
-        if not entry or entry.get("key") != key:
-            return None
-        for file, size in entry.get("outputs", {}).items():
-            try:
-                if (out / file).stat().st_size != size:
-                    return None
-            except OSError:
-                return None
-        return entry
-
-
 def _pool_jobs(jobs: int | None) -> int:
     return jobs if jobs else (os.cpu_count() or 1)
 
@@ -102,7 +45,7 @@ def _results(jobs: list[Job], workers: int) -> Iterator[Result]:
     if not jobs:
         return
     # Imported here: a build with nothing to do never pays for Jinja, pydantic or WeasyPrint.
-    from .worker import run
+    from forslag.batch.worker import run
 
     if workers <= 1 or len(jobs) <= 1:
         for job in jobs:
@@ -131,7 +74,7 @@ def _copy_assets(out: Path) -> None:
 
 
 def _job(source: Path, options: BuildOptions, stamp: Any) -> Job:
-    from .worker import Job
+    from forslag.batch.worker import Job
 
     return Job(source, options.formats, options.templates, stamp)
 
@@ -204,7 +147,7 @@ def build(sources: list[Path], options: BuildOptions, echo: Callable[[str], None
         bar.close()
 
     if options.bind:
-        from .bind import bind_cases
+        from forslag.batch.bind import bind_cases
 
         bind_cases(sources, entries, report, options, layout, echo)
 

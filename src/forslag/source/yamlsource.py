@@ -10,7 +10,7 @@ from typing import Any
 
 import yaml
 
-from .errors import SourceError
+from forslag.errors import SourceError
 
 # A source is a few hundred lines; these bounds stop a hostile file long before it hurts.
 MAX_BYTES = 2 * 1024 * 1024

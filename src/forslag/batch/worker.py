@@ -10,13 +10,13 @@ from typing import TYPE_CHECKING, Any
 import jinja2
 
 if TYPE_CHECKING:
-    from .pdf import Printer
+    from forslag.document.pdf import Printer
 
-from .compute import ComputedProposal, compute
-from .errors import ForslagError, SourceError
-from .fonts import font_face_css
-from .load import load_proposal
-from .render import Stamp, environment, render_proposal
+from forslag.document.compute import ComputedProposal, compute
+from forslag.document.fonts import font_face_css
+from forslag.document.render import Stamp, environment, render_proposal
+from forslag.errors import ForslagError, SourceError
+from forslag.source.load import load_proposal
 
 _printer: Printer | None = None
 _envs: dict[Path | None, jinja2.Environment] = {}
@@ -60,7 +60,7 @@ def printer() -> Printer:
     """This process's printer, made on first use: WeasyPrint takes a second to import and warm its fonts."""
     global _printer
     if _printer is None:
-        from .pdf import Printer
+        from forslag.document.pdf import Printer
 
         _printer = Printer()
     return _printer

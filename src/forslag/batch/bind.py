@@ -13,15 +13,15 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from . import __version__
-from .calc import payback, sum_rows
-from .errors import SourceError
-from .sources import CASE_FILE
-from .writeout import write_atomic
+from forslag import __version__
+from forslag.batch.writeout import write_atomic
+from forslag.economy.calc import payback, sum_rows
+from forslag.errors import SourceError
+from forslag.source.sources import CASE_FILE
 
 if TYPE_CHECKING:
-    from .build import BuildOptions, Report
-    from .model import Case
+    from forslag.batch.state import BuildOptions, Report
+    from forslag.source.model import Case
 
 _FOLD = str.maketrans({"æ": "ae", "ø": "oe", "å": "aa", "Æ": "Ae", "Ø": "Oe", "Å": "Aa"})
 
@@ -60,8 +60,8 @@ def _front(
 ) -> str:
     from markupsafe import Markup
 
-    from .fonts import font_face_css
-    from .render import environment
+    from forslag.document.fonts import font_face_css
+    from forslag.document.render import environment
 
     return (
         environment(templates)
@@ -129,7 +129,7 @@ class Front:
         return data, pages
 
     def _print(self, part: str, key: str) -> tuple[bytes, int]:
-        from .worker import printer  # the warm printer of a build that just printed in this process
+        from forslag.batch.worker import printer  # the warm printer of a build that just printed in this process
 
         html = _front(self.case, self.members, False, True, self.options.templates, part)
         return printer().pdf_pages(html, self.options.out, identifier=key[:32].encode(), date=self.case.date)
@@ -205,7 +205,7 @@ def bind_cases(
     layout: str,
     echo: Callable[[str], None],
 ) -> None:
-    from .build import Cache
+    from forslag.batch.state import Cache
 
     groups: dict[Path, list[Path]] = {}
     for source in sources:
@@ -235,7 +235,7 @@ def bind_cases(
         if not options.force and cache.fresh(cache_name, key, options.out):
             report.bound_fresh.append(case_path)
             continue
-        from .load import load_case
+        from forslag.source.load import load_case
 
         try:
             case = load_case(case_path).case

@@ -17,7 +17,7 @@ from typing import Any
 
 import yaml
 
-ROOT = Path(__file__).resolve().parents[2]
+ROOT = Path(__file__).resolve().parents[3]
 EXAMPLES = ROOT / "proposals"
 
 # Runs a command and prints the peak RSS (KiB) of the largest process below it, workers included.
@@ -103,7 +103,7 @@ def make_corpus(folder: Path, count: int) -> list[Path]:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m forslag.bench", description=__doc__)
+    parser = argparse.ArgumentParser(prog="python -m forslag.batch.bench", description=__doc__)
     parser.add_argument("--count", type=int, default=100, help="proposals in the corpus (default 100)")
     args = parser.parse_args(argv)
     env_note = f"{platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}"

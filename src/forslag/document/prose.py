@@ -13,10 +13,10 @@ from urllib.parse import unquote, urlsplit
 from markdown_it import MarkdownIt
 from markdown_it.token import Token
 
-from . import danish
-from .calc import Figure
-from .errors import Problem
-from .yamlsource import Mark
+from forslag.document import danish
+from forslag.economy.calc import Figure
+from forslag.errors import Problem
+from forslag.source.yamlsource import Mark
 
 PLACEHOLDER = re.compile(r"\{\{\s*([A-Za-z0-9_.]+)\s*((?:\|\s*[a-z]+\s*)*)\}\}")
 MODIFIERS = {"abs", "mio", "tkr"}

@@ -1,0 +1,1 @@
+"""Many proposals at once: cache, parallel workers, stamps and the bound case."""

@@ -1,0 +1,1 @@
+"""Documents: Danish formatting, prose, Jinja rendering and PDF printing."""

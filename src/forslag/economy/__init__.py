@@ -1,0 +1,1 @@
+"""The economy: Tabel 1 arithmetic and the business case behind it (pure, Decimal)."""

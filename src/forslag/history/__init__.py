@@ -1,0 +1,1 @@
+"""Git: reading sources as they were at a revision, and what changed in the money since."""

@@ -1,0 +1,1 @@
+"""Sources: YAML read safely with positions, the pydantic schema, and loading with every problem at once."""
