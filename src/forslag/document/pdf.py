@@ -1,4 +1,9 @@
-"""HTML to PDF with WeasyPrint: one long-lived printer with warm fonts and a fetcher that reads only what it may."""
+"""HTML to PDF with WeasyPrint: one long-lived printer with warm fonts and a fetcher that reads only what it may.
+
+Every PDF is printed tagged as PDF/A-2a (WeasyPrint's variant: structure tree, sRGB output intent, embedded
+fonts, XMP) and finished by `tagging` into PDF/UA-1 as well (artifacts, header scopes, IDTree, both claims in
+the XMP), so one file serves both the archive and a screen reader.
+"""
 
 from __future__ import annotations
 
@@ -16,7 +21,7 @@ from weasyprint import HTML
 from weasyprint.text.fonts import FontConfiguration
 from weasyprint.urls import FatalURLFetchingError, URLFetcher
 
-from forslag.document import fonts
+from forslag.document import fonts, tagging
 from forslag.errors import ForslagError
 
 # WeasyPrint reports CSS it ignores and its font subsetter choice as warnings on every document; a
@@ -42,8 +47,13 @@ class ClosedFetcher(URLFetcher):  # type: ignore[misc]
         return super().fetch(url, headers)
 
 
-def _with_info(info: dict[str, str] | None) -> Any:
+# WeasyPrint's PDF/A-2a variant tags the document and writes the archival parts; `tagging` adds PDF/UA-1.
+PDF_VARIANT = "pdf/a-2a"
+
+
+def _finisher(info: dict[str, str] | None, soft_hyphenation: bool, id_prefix: str) -> Any:
     def finish(document: Any, pdf: Any) -> None:
+        tagging.finish(document, pdf, soft_hyphenation=soft_hyphenation, id_prefix=id_prefix)
         for key, value in (info or {}).items():
             pdf.info[key] = pydyf.String(value)
 
@@ -73,7 +83,16 @@ class Printer:
             page = HTML(string=html, base_url=str(base.resolve()) + "/", url_fetcher=self.fetcher)
             document = page.render(font_config=self.fonts, cache=self.cache)
             out = io.BytesIO()
-            document.write_pdf(out, finisher=_with_info(info), pdf_identifier=identifier, uncompressed_pdf=False)
+            # The line-end hyphen becomes a soft hyphen in the text layer, unless the text itself uses the
+            # character hyphenation draws (then mapping it would hide a real one).
+            soft = tagging.HYPHENATION_CHARACTER not in html
+            document.write_pdf(
+                out,
+                finisher=_finisher(info, soft, identifier[:12].decode("ascii", "replace")),
+                pdf_identifier=identifier,
+                uncompressed_pdf=False,
+                pdf_variant=PDF_VARIANT,
+            )
         except FatalURLFetchingError as exc:
             raise ForslagError(str(exc)) from None
         return out.getvalue(), len(document.pages)

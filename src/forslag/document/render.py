@@ -43,6 +43,19 @@ def _date(value: dt.date | None) -> str:
     return "" if value is None else danish.date(value)
 
 
+def css_string(value: str) -> Markup:
+    """Text as a quoted CSS string for a <style> element, where HTML escapes are not read: quotes, backslashes,
+    line breaks and `<` (so no `</style>` can end the element) become CSS escapes."""
+    text = (value.unescape() if isinstance(value, Markup) else str(value)).strip()
+    out = []
+    for char in text:
+        if char in '"\\' or char == "<" or ord(char) < 0x20 or ord(char) == 0x7F:
+            out.append(f"\\{ord(char):X} ")
+        else:
+            out.append(char)
+    return Markup('"' + "".join(out) + '"')
+
+
 FILTERS: dict[str, Callable[..., Any]] = {
     "cell": danish.cell,
     "amount": danish.amount,
@@ -52,6 +65,7 @@ FILTERS: dict[str, Callable[..., Any]] = {
     "fte": danish.fte,
     "phrase": _phrase,
     "checkbox": lambda checked: "☒" if checked else "☐",
+    "css_string": css_string,
 }
 
 

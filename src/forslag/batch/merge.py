@@ -1,0 +1,189 @@
+"""Binding tagged PDFs into one tagged PDF: pages, one structure tree, parent tree, IDs, outline and metadata.
+
+qpdf (through pikepdf) copies the already-printed parts as they are, so binding never lays a proposal out
+again. Each part's structure tree goes under a Part element of one Document; its parent-tree keys are moved
+up by the keys the parts before it used (pages' StructParents and annotations' StructParent with them); the
+parts' IDs are already unique (tagging prefixes them with the PDF's identifier), so their IDTrees are joined.
+"""
+
+from __future__ import annotations
+
+import io
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pikepdf
+
+from forslag.document.xmp import Xmp
+
+
+@dataclass
+class Part:
+    """One PDF to bind, its entry in the outline, and whether its own bookmarks go under that entry."""
+
+    source: Path | bytes
+    title: str
+    nest_bookmarks: bool = True
+
+
+def _array(value: Any) -> list[Any]:
+    if value is None:
+        return []
+    return list(value) if isinstance(value, pikepdf.Array) else [value]
+
+
+def _copy(bound: pikepdf.Pdf, value: Any) -> Any:
+    """A part's object in the bound PDF: indirect objects through qpdf's copier (one copy per object)."""
+    if isinstance(value, pikepdf.Object) and value.is_indirect:
+        return bound.copy_foreign(value)
+    if isinstance(value, pikepdf.Array):
+        return pikepdf.Array([_copy(bound, v) for v in value])
+    if isinstance(value, pikepdf.Dictionary):
+        return pikepdf.Dictionary({k: _copy(bound, v) for k, v in value.items()})
+    return value
+
+
+def _names(tree: Any) -> list[tuple[str, Any]]:
+    """The (key, value) pairs of a name tree, leaves and kids alike."""
+    out: list[tuple[str, Any]] = []
+    stack = [tree]
+    while stack:
+        node = stack.pop()
+        names = node.get("/Names")
+        if names is not None:
+            out.extend((str(names[i]), names[i + 1]) for i in range(0, len(names), 2))
+        stack.extend(node.get("/Kids", []))
+    return out
+
+
+def _nums(tree: Any) -> list[tuple[int, Any]]:
+    out: list[tuple[int, Any]] = []
+    stack = [tree]
+    while stack:
+        node = stack.pop()
+        nums = node.get("/Nums")
+        if nums is not None:
+            out.extend((int(nums[i]), nums[i + 1]) for i in range(0, len(nums), 2))
+        stack.extend(node.get("/Kids", []))
+    return out
+
+
+def _outline_items(bound: pikepdf.Pdf, items: Any, part: pikepdf.Pdf, first_page: int) -> list[pikepdf.OutlineItem]:
+    """A part's bookmarks, pointing at its pages in the bound PDF."""
+    out = []
+    for item in items:
+        destination = item.destination
+        if isinstance(destination, pikepdf.Array) and len(destination) >= 4:
+            index = pikepdf.Page(destination[0]).index
+            left, top = (None if v is None else float(v) for v in (destination[2], destination[3]))
+            new = pikepdf.OutlineItem(item.title, first_page + index, "XYZ", left=left, top=top)
+        else:
+            new = pikepdf.OutlineItem(item.title, first_page)
+        new.children.extend(_outline_items(bound, item.children, part, first_page))
+        out.append(new)
+    return out
+
+
+def merge(parts: list[Part], xmp: Xmp, info: dict[str, str]) -> bytes:
+    """The bound PDF with every part's tags, bookmarks nested under the part's entry, and the case's metadata."""
+    bound = pikepdf.new()
+    root = bound.make_indirect(pikepdf.Dictionary(Type=pikepdf.Name.StructTreeRoot))
+    document = bound.make_indirect(
+        pikepdf.Dictionary(Type=pikepdf.Name.StructElem, S=pikepdf.Name.Document, P=root, K=pikepdf.Array())
+    )
+    root.K = pikepdf.Array([document])
+    nums: list[Any] = []
+    ids: list[tuple[str, Any]] = []
+    role_map = pikepdf.Dictionary()
+    offset = 0
+    output_intents = None
+    opened = [pikepdf.open(io.BytesIO(p.source) if isinstance(p.source, bytes) else p.source) for p in parts]
+    try:
+        entries = []
+        for part, pdf in zip(parts, opened, strict=True):
+            first = len(bound.pages)
+            bound.pages.extend(pdf.pages)
+            entries.append(first)
+            tree = pdf.Root.get("/StructTreeRoot")
+            if tree is None:
+                continue
+            if output_intents is None and "/OutputIntents" in pdf.Root:
+                output_intents = _copy(bound, pdf.Root.OutputIntents)
+            # The part's own Document element becomes a Part of the case's Document, titled after it.
+            kids = [_copy(bound, k) for k in _array(tree.get("/K"))]
+            section = bound.make_indirect(
+                pikepdf.Dictionary(
+                    Type=pikepdf.Name.StructElem,
+                    S=pikepdf.Name.Part,
+                    T=pikepdf.String(part.title),
+                    P=document,
+                    K=pikepdf.Array(kids),
+                )
+            )
+            for kid in kids:
+                if isinstance(kid, pikepdf.Dictionary):
+                    kid.P = section
+            document.K.append(section)
+            used = 0
+            for key, value in _nums(tree.ParentTree) if "/ParentTree" in tree else []:
+                nums.append((key + offset, _copy(bound, value)))
+                used = max(used, key + 1)
+            for page in bound.pages[first:]:
+                if "/StructParents" in page.obj:
+                    page.obj.StructParents = int(page.obj.StructParents) + offset
+                for annotation in page.obj.get("/Annots", []):
+                    if "/StructParent" in annotation:
+                        annotation.StructParent = int(annotation.StructParent) + offset
+            offset += used
+            if "/IDTree" in tree:
+                ids.extend((key, _copy(bound, value)) for key, value in _names(tree.IDTree))
+            for key, value in tree.get("/RoleMap", {}).items():
+                role_map[key] = value
+        root.ParentTree = bound.make_indirect(
+            pikepdf.Dictionary(
+                Nums=pikepdf.Array([x for key, value in sorted(nums, key=lambda kv: kv[0]) for x in (key, value)])
+            )
+        )
+        root.ParentTreeNextKey = offset
+        if ids:
+            if len({key for key, _ in ids}) != len(ids):
+                raise ValueError("two parts of the bound case share a structure element ID")
+            root.IDTree = bound.make_indirect(
+                pikepdf.Dictionary(
+                    Names=pikepdf.Array(
+                        [x for k, v in sorted(ids, key=lambda kv: kv[0]) for x in (pikepdf.String(k), v)]
+                    )
+                )
+            )
+        if len(role_map):
+            root.RoleMap = role_map
+        bound.Root.StructTreeRoot = root
+        bound.Root.MarkInfo = pikepdf.Dictionary(Marked=True)
+        bound.Root.ViewerPreferences = pikepdf.Dictionary(DisplayDocTitle=True)
+        bound.Root.Lang = pikepdf.String(xmp.language)
+        bound.Root.PageMode = pikepdf.Name.UseOutlines
+        if output_intents is not None:
+            bound.Root.OutputIntents = output_intents
+        with bound.open_outline() as outline:
+            for part, pdf, first in zip(parts, opened, entries, strict=True):
+                entry = pikepdf.OutlineItem(part.title, first)
+                if part.nest_bookmarks:
+                    own = list(pdf.open_outline().root)
+                    # A proposal's outline opens with its own title; its sections go right under the entry.
+                    if len(own) == 1 and own[0].title == part.title:
+                        own = list(own[0].children)
+                    entry.children.extend(_outline_items(bound, own, pdf, first))
+                outline.root.append(entry)
+        for key, value in info.items():
+            bound.docinfo[f"/{key}"] = pikepdf.String(value)
+        metadata = bound.make_stream(xmp.packet())
+        metadata.Type, metadata.Subtype = pikepdf.Name.Metadata, pikepdf.Name.XML
+        bound.Root.Metadata = metadata
+        buffer = io.BytesIO()
+        # The file identifier is a hash of the content: the same sources give the same bytes.
+        bound.save(buffer, deterministic_id=True, fix_metadata_version=False)
+    finally:
+        for pdf in opened:
+            pdf.close()
+    return buffer.getvalue()

@@ -1,0 +1,153 @@
+"""Finishing WeasyPrint's tagged PDF for PDF/UA-1 and PDF/A-2a before it is written.
+
+WeasyPrint (70) tags the page body, but leaves four things short of PDF/UA that are fixed here, on its own
+objects, so the bytes stay as deterministic as WeasyPrint's:
+- text in page-margin boxes (running header, stamp, page numbers) is marked with an MCID whose structure
+  element hangs outside the tree; it becomes a pagination artifact and leaves the parent tree;
+- a table header cell has no Scope; it gets the HTML scope (Row for a row heading, Column otherwise);
+- header cells carry IDs that table cells' Headers refer to, but the tree has no IDTree to find them by;
+- the hyphen that hyphenation adds at a line end maps to U+2010, so text search and speech read a split
+  word; it is mapped to U+00AD, the soft hyphen ISO 32000-1 (14.8.2.2.3) asks for.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+import pydyf
+
+from forslag.document.xmp import Xmp
+
+# The hyphen WeasyPrint adds where it hyphenates (CSS hyphenate-character: auto) and what it becomes.
+HYPHENATION_CHARACTER = "\u2010"
+
+
+def _number(reference: Any) -> int:
+    return int(bytes(reference).split()[0]) if isinstance(reference, bytes) else int(str(reference).split()[0])
+
+
+def _reachable(pdf: Any, root: Any) -> set[int]:
+    """Object numbers of the structure elements the tree reaches from its root."""
+    seen: set[int] = set()
+    stack = [k for k in root["K"]]
+    while stack:
+        kid = stack.pop()
+        if not isinstance(kid, bytes):
+            continue  # an MCID
+        number = _number(kid)
+        element = pdf.objects[number]
+        if number in seen or not isinstance(element, dict) or element.get("Type") != "/StructElem":
+            continue
+        seen.add(number)
+        stack.extend(element.get("K", ()))
+    return seen
+
+
+def artifact_margins(pdf: Any) -> int:
+    """Turns marked content the tree does not reach (the page-margin boxes) into pagination artifacts."""
+    root = pdf.objects[_number(pdf.catalog["StructTreeRoot"])]
+    reachable = _reachable(pdf, root)
+    nums = pdf.objects[_number(root["ParentTree"])]["Nums"]
+    outside: dict[int, set[int]] = {}  # page index -> MCIDs
+    for key, value in zip(nums[::2], nums[1::2], strict=True):
+        if not isinstance(value, list):
+            continue  # an annotation's entry
+        for mcid, reference in enumerate(value):
+            if isinstance(reference, bytes) and _number(reference) not in reachable:
+                outside.setdefault(key, set()).add(mcid)
+                value[mcid] = "null"
+    for index, mcids in outside.items():
+        page = pdf.objects[pdf.pages["Kids"][3 * index]]
+        stream = pdf.objects[_number(page["Contents"])].stream
+        for i, item in enumerate(stream):
+            if isinstance(item, dict) and item.get("MCID") in mcids and i and stream[i - 1] == "/Span":
+                stream[i - 1] = "/Artifact"
+                stream[i] = pydyf.Dictionary({"Type": "/Pagination"})
+    return sum(len(m) for m in outside.values())
+
+
+def _boxes(box: Any) -> Iterator[Any]:
+    stack = [box]
+    while stack:
+        current = stack.pop()
+        current = getattr(current, "_box", current)  # absolute and float placeholders
+        yield current
+        stack.extend(getattr(current, "children", ()))
+
+
+def scope_headers(document: Any) -> None:
+    """Gives every header cell the Scope its HTML states: Row for scope=row/rowgroup, else Column."""
+    for page in document.pages:
+        for box in _boxes(page._page_box):
+            element = getattr(box, "mark", None)
+            if element is None or getattr(box, "element_tag", None) != "th":
+                continue
+            scope = (box.element.get("scope") or "").lower()
+            element["A"]["Scope"] = "/Row" if scope in ("row", "rowgroup") else "/Column"
+
+
+def id_tree(pdf: Any, prefix: str) -> None:
+    """The IDTree through which table cells' Headers find their header cells.
+
+    WeasyPrint numbers IDs by object number, which repeat from one PDF to the next; `prefix` (from the PDF's
+    identifier) makes them unique, so the bound case can gather every part's IDs into one tree unchanged.
+    """
+    root = pdf.objects[_number(pdf.catalog["StructTreeRoot"])]
+    ids = []
+    for number in _reachable(pdf, root):
+        element = pdf.objects[number]
+        if "ID" in element:
+            # The same String object stands in the cells' Headers arrays, so they follow the new name.
+            element["ID"].string = f"{prefix}-{element['ID'].string}"
+            ids.append((element["ID"].string, element["ID"], element.reference))
+    if not ids:
+        return
+    names = pydyf.Array()
+    for _, identifier, reference in sorted(ids):
+        names.extend([identifier, reference])
+    tree = pydyf.Dictionary({"Names": names})
+    pdf.add_object(tree)
+    root["IDTree"] = tree.reference
+
+
+def soft_hyphens(pdf: Any) -> None:
+    """Maps the glyph drawn for hyphenation to U+00AD in every font's ToUnicode map."""
+    target = b" <" + HYPHENATION_CHARACTER.encode("utf-16-be").hex().encode() + b">"
+    soft = b" <00ad>"
+    for obj in pdf.objects:
+        lines = getattr(obj, "stream", None)
+        if not lines or lines[0] != b"/CIDInit /ProcSet findresource begin":
+            continue
+        for i, line in enumerate(lines):
+            if isinstance(line, bytes) and line.endswith(target):
+                lines[i] = line[: -len(target)] + soft
+
+
+def metadata(document: Any, pdf: Any) -> None:
+    """Replaces WeasyPrint's XMP (PDF/A only) with one that also claims PDF/UA-1 and states the language."""
+    meta = document.metadata
+    packet = Xmp(
+        title=meta.title or "",
+        creators=list(meta.authors),
+        description=meta.description,
+        keywords=", ".join(meta.keywords) or None,
+        language=meta.lang or "da",
+        producer=pdf.info["Producer"].string if "Producer" in pdf.info else None,
+        creator_tool=meta.generator,
+        created=meta.created,
+        modified=meta.modified,
+    ).packet()
+    stream = pdf.objects[_number(pdf.catalog["Metadata"])]
+    # XMP stays uncompressed so archive tools can read it without a PDF parser.
+    stream.stream, stream.compress = [packet], False
+
+
+def finish(document: Any, pdf: Any, *, soft_hyphenation: bool, id_prefix: str) -> None:
+    """Every fix above, in order (artifacts first: the IDTree must only see the tree's own elements)."""
+    artifact_margins(pdf)
+    scope_headers(document)
+    id_tree(pdf, id_prefix)
+    if soft_hyphenation:
+        soft_hyphens(pdf)
+    metadata(document, pdf)
