@@ -3,6 +3,9 @@ PYTHON ?= python3
 VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
+# axe-core for the HTML accessibility test, from npm into the project's own (git-ignored) node_modules/.
+AXE_VERSION := 4.14.1
+AXE    := node_modules/axe-core/axe.min.js
 
 .PHONY: build test bench clean golden schema
 
@@ -14,10 +17,16 @@ $(STAMP): pyproject.toml
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check -e '.[dev]'
 	@touch $(STAMP)
 
+# Without npm the accessibility test says what is missing (and fails in CI); everything else still runs.
+$(AXE):
+	@if command -v npm >/dev/null 2>&1; then \
+		npm install --prefix . --no-save --no-audit --no-fund --silent axe-core@$(AXE_VERSION); \
+	else echo "npm not found: the HTML accessibility test needs axe-core (Debian: apt-get install npm)" >&2; fi
+
 build: $(STAMP)
 	$(BIN)/forslag build proposals --out output
 
-test: $(STAMP)
+test: $(STAMP) $(AXE)
 	$(BIN)/ruff check src tests
 	$(BIN)/ruff format --check src tests
 	$(BIN)/mypy

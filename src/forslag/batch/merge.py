@@ -138,8 +138,8 @@ def merge(parts: list[Part], xmp: Xmp, info: dict[str, str]) -> bytes:
             offset += used
             if "/IDTree" in tree:
                 ids.extend((key, _copy(bound, value)) for key, value in _names(tree.IDTree))
-            for key, value in tree.get("/RoleMap", {}).items():
-                role_map[key] = value
+            for role, standard in tree.get("/RoleMap", {}).items():
+                role_map[role] = standard
         root.ParentTree = bound.make_indirect(
             pikepdf.Dictionary(
                 Nums=pikepdf.Array([x for key, value in sorted(nums, key=lambda kv: kv[0]) for x in (key, value)])
@@ -175,8 +175,8 @@ def merge(parts: list[Part], xmp: Xmp, info: dict[str, str]) -> bytes:
                         own = list(own[0].children)
                     entry.children.extend(_outline_items(bound, own, pdf, first))
                 outline.root.append(entry)
-        for key, value in info.items():
-            bound.docinfo[f"/{key}"] = pikepdf.String(value)
+        for name, text in info.items():
+            bound.docinfo[f"/{name}"] = pikepdf.String(text)
         metadata = bound.make_stream(xmp.packet())
         metadata.Type, metadata.Subtype = pikepdf.Name.Metadata, pikepdf.Name.XML
         bound.Root.Metadata = metadata
