@@ -33,15 +33,15 @@ def _array(value: Any) -> list[Any]:
     return list(value) if isinstance(value, pikepdf.Array) else [value]
 
 
-def _copy(bound: pikepdf.Pdf, value: Any) -> Any:
-    """A part's object in the bound PDF: indirect objects through qpdf's copier (one copy per object)."""
-    if isinstance(value, pikepdf.Object) and value.is_indirect:
-        return bound.copy_foreign(value)
-    if isinstance(value, pikepdf.Array):
-        return pikepdf.Array([_copy(bound, v) for v in value])
-    if isinstance(value, pikepdf.Dictionary):
-        return pikepdf.Dictionary({k: _copy(bound, v) for k, v in value.items()})
-    return value
+def _copy(bound: pikepdf.Pdf, part: pikepdf.Pdf, value: Any) -> Any:
+    """A part's object in the bound PDF, copied by qpdf in one call (one copy per object, shared references kept)."""
+    if not isinstance(value, pikepdf.Object):
+        return value
+    if not value.is_indirect:
+        if not isinstance(value, (pikepdf.Array, pikepdf.Dictionary)):
+            return value
+        value = part.make_indirect(value)
+    return bound.copy_foreign(value)
 
 
 def _names(tree: Any) -> list[tuple[str, Any]]:
@@ -109,9 +109,9 @@ def merge(parts: list[Part], xmp: Xmp, info: dict[str, str]) -> bytes:
             if tree is None:
                 continue
             if output_intents is None and "/OutputIntents" in pdf.Root:
-                output_intents = _copy(bound, pdf.Root.OutputIntents)
+                output_intents = _copy(bound, pdf, pdf.Root.OutputIntents)
             # The part's own Document element becomes a Part of the case's Document, titled after it.
-            kids = [_copy(bound, k) for k in _array(tree.get("/K"))]
+            kids = [_copy(bound, pdf, k) for k in _array(tree.get("/K"))]
             section = bound.make_indirect(
                 pikepdf.Dictionary(
                     Type=pikepdf.Name.StructElem,
@@ -127,7 +127,7 @@ def merge(parts: list[Part], xmp: Xmp, info: dict[str, str]) -> bytes:
             document.K.append(section)
             used = 0
             for key, value in _nums(tree.ParentTree) if "/ParentTree" in tree else []:
-                nums.append((key + offset, _copy(bound, value)))
+                nums.append((key + offset, _copy(bound, pdf, value)))
                 used = max(used, key + 1)
             for page in bound.pages[first:]:
                 if "/StructParents" in page.obj:
@@ -137,7 +137,7 @@ def merge(parts: list[Part], xmp: Xmp, info: dict[str, str]) -> bytes:
                         annotation.StructParent = int(annotation.StructParent) + offset
             offset += used
             if "/IDTree" in tree:
-                ids.extend((key, _copy(bound, value)) for key, value in _names(tree.IDTree))
+                ids.extend((key, _copy(bound, pdf, value)) for key, value in _names(tree.IDTree))
             for role, standard in tree.get("/RoleMap", {}).items():
                 role_map[role] = standard
         root.ParentTree = bound.make_indirect(
