@@ -43,6 +43,6 @@ def fonts(path: Path) -> dict[str, bool]:
 
 
 def flat(path: Path) -> str:
-    """The text as one line: words split by automatic hyphenation (U+2010) joined again."""
-    joined = text(path).replace("\u2010\n", "").replace("\u2010 ", "")
+    """The text as one line: words split by automatic hyphenation (a soft hyphen, U+00AD) joined again."""
+    joined = text(path).replace("\u00ad\n", "").replace("\u00ad ", "")
     return " ".join(joined.split())

@@ -203,7 +203,8 @@ def test_bound_case_opens_on_its_cover(bound: Path) -> None:
     assert "20. februar 2026" in first
     reader = PdfReader(bound / CASE_PDF)
     assert reader.metadata is not None and reader.metadata.title == "Overførselssagen 2025-2026: Investeringsforslag"
-    assert [item.title for item in reader.outline][2:] == [  # type: ignore[union-attr]
+    # Each proposal's own bookmarks follow its entry as a nested list (see test_accessibility).
+    assert [item.title for item in reader.outline if not isinstance(item, list)][2:] == [  # type: ignore[union-attr]
         "Styrkelse af Din Sociale Indgang på Socialforvaltningens voksenområde",
         "Forløbsprogram for unge på midlertidigt botilbud",
         "Bedre vilkår for plejefamilier",
