@@ -57,6 +57,11 @@ def artifact_margins(pdf: Any) -> int:
             if isinstance(reference, bytes) and _number(reference) not in reachable:
                 outside.setdefault(key, set()).add(mcid)
                 value[mcid] = "null"
+    # The elements WeasyPrint made for the margin boxes stay as objects in the file; emptied, nothing
+    # outside the tree claims to be structure.
+    for obj in pdf.objects:
+        if isinstance(obj, dict) and obj.get("Type") == "/StructElem" and obj.number not in reachable:
+            obj.clear()
     for index, mcids in outside.items():
         page = pdf.objects[pdf.pages["Kids"][3 * index]]
         stream = pdf.objects[_number(page["Contents"])].stream
