@@ -59,8 +59,8 @@ def artifact_margins(pdf: Any) -> int:
                 value[mcid] = "null"
     # The elements WeasyPrint made for the margin boxes stay as objects in the file; emptied, nothing
     # outside the tree claims to be structure.
-    for obj in pdf.objects:
-        if isinstance(obj, dict) and obj.get("Type") == "/StructElem" and obj.number not in reachable:
+    for number, obj in enumerate(pdf.objects):
+        if isinstance(obj, dict) and obj.get("Type") == "/StructElem" and number not in reachable:
             obj.clear()
     for index, mcids in outside.items():
         page = pdf.objects[pdf.pages["Kids"][3 * index]]
