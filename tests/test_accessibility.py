@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import shutil
 import subprocess
 import sys
+import xml.etree.ElementTree as ET
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -98,6 +100,53 @@ def test_a_pdf_ua_checker_finds_nothing(built: Path) -> None:
         [sys.executable, "-m", "pdfua", "check", *map(str, _pdfs(built))], capture_output=True, text=True
     )
     assert result.returncode == 0, result.stdout + result.stderr
+
+
+# Apache PDFBox Preflight (Debian libpdfbox2-java) validates PDF/A-1b, the only PDF/A validator on the
+# registries we install from. Our files are PDF/A-2a, so the four PDF/A-1 rules that PDF/A-2 lifts are
+# set aside; every other finding (fonts, colour spaces, metadata, XMP, annotations, syntax) counts.
+PREFLIGHT_JARS = ["preflight", "pdfbox2", "fontbox2", "xmpbox", "commons-logging", "javax.activation", "jaxb-api"]
+PDFA1_ONLY = (
+    ("1.4", "cross reference streams are not allowed"),  # PDF/A-2 allows xref streams
+    ("3.1.11", "CIDSet entry is missing"),  # CIDSet is optional in PDF/A-2
+    ("7.11.2", "part must be 1"),  # we claim part 2
+    ("2.2.1", "Group has a transparency"),  # PDF/A-2 allows transparency (with an output intent)
+)
+
+
+def _pdfa1_only(error: ET.Element) -> bool:
+    code, details = error.findtext("code"), error.findtext("details") or ""
+    return any(code == c and text in details for c, text in PDFA1_ONLY)
+
+
+def _preflight_classpath() -> str | None:
+    jars = [Path("/usr/share/java") / f"{name}.jar" for name in PREFLIGHT_JARS]
+    return ":".join(map(str, jars)) if shutil.which("java") and all(j.is_file() for j in jars) else None
+
+
+def test_pdfa_preflight_finds_nothing_pdfa2_forbids(built: Path, tmp_path: Path) -> None:
+    classpath = _preflight_classpath()
+    if classpath is None:
+        message = "the PDF/A preflight needs Java and Debian's libpdfbox2-java (.ci/system-deps installs them)"
+        if axe.in_ci():
+            pytest.fail(message)
+        pytest.skip(message)
+    listing = tmp_path / "pdfs.txt"
+    listing.write_text("".join(f"{pdf}\n" for pdf in _pdfs(built)))
+    subprocess.run(
+        ["java", "-cp", classpath, "org.apache.pdfbox.preflight.Validator_A1b", "xml", "group", str(listing)],
+        check=True,
+        capture_output=True,
+        timeout=300,
+    )
+    report = ET.parse(f"{listing}.preflight.xml").getroot()
+    files = report.findall("preflight")
+    assert len(files) == len(_pdfs(built))
+    found = {
+        f.get("name"): [f"{e.findtext('code')}: {e.findtext('details')}" for e in f.iter("error") if not _pdfa1_only(e)]
+        for f in files
+    }
+    assert {name: errors for name, errors in found.items() if errors} == {}
 
 
 @pytest.fixture(scope="module")

@@ -174,8 +174,9 @@ def _bind_pdf(
         description=case.name,
         producer=producer,
         creator_tool=producer,
-        created=case.date.isoformat(),
-        modified=case.date.isoformat(),
+        # The same instant as the information dictionary's dates (PDF/A wants them to agree).
+        created=f"{case.date.isoformat()}T00:00:00Z",
+        modified=f"{case.date.isoformat()}T00:00:00Z",
     )
     info = {
         "Title": title,
