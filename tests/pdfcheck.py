@@ -66,6 +66,12 @@ def _walk_tree(pdf: pikepdf.Pdf, report: Report) -> dict[tuple[int, int], set[in
         if tag == "Figure" and "/Alt" not in kid and "/ActualText" not in kid:
             report.problems.append(f"a Figure without Alt ({kid.objgen})")
         element_page = kid.get("/Pg", page)
+        attributes = kid.get("/A")
+        if tag == "Figure" and isinstance(attributes, pikepdf.Dictionary) and "/BBox" in attributes:
+            x1, y1, x2, y2 = (float(v) for v in attributes.BBox)
+            _, _, width, height = (float(v) for v in element_page.MediaBox)
+            if not (0 <= x1 < x2 <= width and 0 <= y1 < y2 <= height):
+                report.problems.append(f"a Figure's BBox {[x1, y1, x2, y2]} lies off its page")
         stack.extend((k, kid, element_page) for k in _kids(kid))
     return referenced
 

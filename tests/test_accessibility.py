@@ -45,6 +45,8 @@ def test_every_pdf_is_tagged_and_archival(built: Path) -> None:
         assert report.headers > 0 and {"H1", "H2", "P", "Table", "TH", "TD", "Caption", "L", "LI"} <= set(report.tags)
         # Header, stamp and page number on every page but the bound case's cover, all as pagination artifacts.
         assert report.pagination_artifacts >= report.pages - (1 if pdf.name == CASE_PDF else 0), pdf.name
+        if pdf.name in ("plejefamilier.pdf", CASE_PDF):
+            assert report.tags.get("Figure") == 1  # its figure, with the alt text (pdfcheck asserts Alt and BBox)
 
 
 def test_bound_case_has_one_tree_with_a_part_per_document(built: Path) -> None:

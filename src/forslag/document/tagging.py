@@ -1,11 +1,12 @@
 """Finishing WeasyPrint's tagged PDF for PDF/UA-1 and PDF/A-2a before it is written.
 
-WeasyPrint (70) tags the page body, but leaves four things short of PDF/UA that are fixed here, on its own
+WeasyPrint (70) tags the page body, but leaves five things short of PDF/UA that are fixed here, on its own
 objects, so the bytes stay as deterministic as WeasyPrint's:
 - text in page-margin boxes (running header, stamp, page numbers) is marked with an MCID whose structure
   element hangs outside the tree; it becomes a pagination artifact and leaves the parent tree;
 - a table header cell has no Scope; it gets the HTML scope (Row for a row heading, Column otherwise);
 - header cells carry IDs that table cells' Headers refer to, but the tree has no IDTree to find them by;
+- a Figure's BBox is in CSS pixels from the page's top instead of PDF points from its bottom;
 - the hyphen that hyphenation adds at a line end maps to U+2010, so text search and speech read a split
   word; it is mapped to U+00AD, the soft hyphen ISO 32000-1 (14.8.2.2.3) asks for.
 """
@@ -116,6 +117,19 @@ def id_tree(pdf: Any, prefix: str) -> None:
     root["IDTree"] = tree.reference
 
 
+def figure_boxes(pdf: Any) -> None:
+    """Puts a Figure's BBox in PDF user space: WeasyPrint writes CSS pixels measured from the page's top."""
+    root = pdf.objects[_number(pdf.catalog["StructTreeRoot"])]
+    for number in _reachable(pdf, root):
+        element = pdf.objects[number]
+        box = element.get("A", {}).get("BBox") if element.get("S") == "/Figure" else None
+        if box is None or "Pg" not in element:
+            continue
+        height = float(pdf.objects[_number(element["Pg"])]["MediaBox"][3])
+        x1, y1, x2, y2 = (float(v) * 0.75 for v in box)  # 72 points per 96 CSS pixels
+        element["A"]["BBox"] = pydyf.Array([round(x1, 3), round(height - y2, 3), round(x2, 3), round(height - y1, 3)])
+
+
 def soft_hyphens(pdf: Any) -> None:
     """Maps the glyph drawn for hyphenation to U+00AD in every font's ToUnicode map."""
     target = b" <" + HYPHENATION_CHARACTER.encode("utf-16-be").hex().encode() + b">"
@@ -153,6 +167,7 @@ def finish(document: Any, pdf: Any, *, soft_hyphenation: bool, id_prefix: str) -
     artifact_margins(pdf)
     scope_headers(document)
     id_tree(pdf, id_prefix)
+    figure_boxes(pdf)
     if soft_hyphenation:
         soft_hyphens(pdf)
     metadata(document, pdf)
