@@ -38,7 +38,9 @@ _BARE_WEASYPRINT = (
     "for html in sorted(Path(sys.argv[1]).glob('*.html')):\n"
     "    if html.stem.startswith('overfoerselssagen'):\n"
     "        continue\n"
-    "    HTML(filename=str(html)).write_pdf(out / (html.stem + '.pdf'), font_config=fonts, cache=cache)\n"
+    # The same kind of PDF forslag prints (tagged PDF/A-2a), so the ratio is what forslag adds, not tagging.
+    "    HTML(filename=str(html)).write_pdf(out / (html.stem + '.pdf'), font_config=fonts, cache=cache,\n"
+    "                                       pdf_variant='pdf/a-2a')\n"
 )
 
 
