@@ -49,6 +49,17 @@ def test_every_pdf_is_tagged_and_archival(built: Path) -> None:
             assert report.tags.get("Figure") == 1  # its figure, with the alt text (pdfcheck asserts Alt and BBox)
 
 
+def test_running_header_text_is_escaped_as_a_css_string() -> None:
+    """A case name reaches the page margins as a CSS string: no quote, backslash or </style> can break out."""
+    from markupsafe import Markup
+
+    from forslag.document.render import css_string
+
+    assert css_string("Overførselssagen 2025-2026") == '"Overførselssagen 2025-2026"'
+    assert css_string('Sag "A" \\ </style>\nx') == '"Sag \\22 A\\22  \\5C  \\3C /style>\\A x"'
+    assert css_string(Markup("R&amp;D")) == '"R&D"'  # a block's HTML escape is undone: <style> does not read it
+
+
 def test_bound_case_has_one_tree_with_a_part_per_document(built: Path) -> None:
     with pikepdf.open(built / CASE_PDF) as pdf:
         root = pdf.Root.StructTreeRoot
