@@ -45,6 +45,9 @@ def test_every_pdf_is_tagged_and_archival(built: Path) -> None:
         assert report.headers > 0 and {"H1", "H2", "P", "Table", "TH", "TD", "Caption", "L", "LI"} <= set(report.tags)
         # Header, stamp and page number on every page but the bound case's cover, all as pagination artifacts.
         assert report.pagination_artifacts >= report.pages - (1 if pdf.name == CASE_PDF else 0), pdf.name
+        if pdf.name != CASE_PDF:
+            # One <main> and one <article>, though they run over every page: the per-page pieces are joined.
+            assert report.tags["Part"] == report.tags["Art"] == 1, pdf.name
         if pdf.name in ("plejefamilier.pdf", CASE_PDF):
             assert report.tags.get("Figure") == 1  # its figure, with the alt text (pdfcheck asserts Alt and BBox)
 

@@ -1,12 +1,13 @@
 """Finishing WeasyPrint's tagged PDF for PDF/UA-1 and PDF/A-2a before it is written.
 
-WeasyPrint (70) tags the page body, but leaves five things short of PDF/UA that are fixed here, on its own
+WeasyPrint (70) tags the page body, but leaves six things short of PDF/UA that are fixed here, on its own
 objects, so the bytes stay as deterministic as WeasyPrint's:
 - text in page-margin boxes (running header, stamp, page numbers) is marked with an MCID whose structure
   element hangs outside the tree; it becomes a pagination artifact and leaves the parent tree;
 - a table header cell has no Scope; it gets the HTML scope (Row for a row heading, Column otherwise);
 - header cells carry IDs that table cells' Headers refer to, but the tree has no IDTree to find them by;
 - a Figure's BBox is in CSS pixels from the page's top instead of PDF points from its bottom;
+- an element that crosses a page break is one structure element per page; the pieces are joined;
 - the hyphen that hyphenation adds at a line end maps to U+2010, so text search and speech read a split
   word; it is mapped to U+00AD, the soft hyphen ISO 32000-1 (14.8.2.2.3) asks for.
 """
@@ -17,6 +18,7 @@ from collections.abc import Iterator
 from typing import Any
 
 import pydyf
+import weasyprint.pdf.tags
 
 from forslag.document.xmp import Xmp
 
@@ -43,6 +45,80 @@ def _reachable(pdf: Any, root: Any) -> set[int]:
         seen.add(number)
         stack.extend(element.get("K", ()))
     return seen
+
+
+# Which HTML element each structure element was made for. WeasyPrint builds the tree page by page, so an
+# element that crosses a page break becomes one structure element per page; knowing their element lets
+# `join_split_elements` make them one again. WeasyPrint's tree builder is a recursive module function that
+# calls itself by its module name, so wrapping it there sees every element it makes (pinned: weasyprint<71;
+# tests/test_accessibility.py fails if the wrapper stops seeing them).
+_ORIGINS = "forslag_origins"
+
+
+def _recording(build: Any) -> Any:
+    def recorded(box: Any, parent: Any, pdf: Any, *args: Any) -> Iterator[Any]:
+        origins = pdf.__dict__.setdefault(_ORIGINS, {})
+        source = getattr(box, "_box", box)
+        for element in build(box, parent, pdf, *args):
+            # The innermost call sees an element first; html, body and page boxes pass theirs through.
+            origins.setdefault(element.number, getattr(source, "element", None))
+            yield element
+
+    recorded.forslag_wrapped = True  # type: ignore[attr-defined]
+    return recorded
+
+
+if not getattr(weasyprint.pdf.tags._build_box_tree, "forslag_wrapped", False):
+    weasyprint.pdf.tags._build_box_tree = _recording(weasyprint.pdf.tags._build_box_tree)
+
+# Elements never joined: tables keep one Table per page (each with its header row, which WeasyPrint
+# repeats), and elements that own marked content directly would need it re-pointed across pages.
+_KEEP_APART = {"/Table", "/THead", "/TBody", "/TFoot", "/TR", "/TH", "/TD", "/Caption", "/Link", "/Figure"}
+
+
+def join_split_elements(pdf: Any) -> int:
+    """Makes the per-page pieces of one HTML element (a section, a paragraph, a list) one structure element."""
+    origins: dict[int, Any] = pdf.__dict__.get(_ORIGINS, {})
+    root = pdf.objects[_number(pdf.catalog["StructTreeRoot"])]
+    joined = 0
+
+    def owns_content(element: Any) -> bool:
+        return any(
+            not isinstance(k, bytes) or pdf.objects[_number(k)].get("Type") != "/StructElem" for k in element["K"]
+        )
+
+    def join(element: Any) -> None:
+        nonlocal joined
+        kept: list[Any] = []
+        for kid in element["K"]:
+            child = pdf.objects[_number(kid)] if isinstance(kid, bytes) else None
+            previous = pdf.objects[_number(kept[-1])] if kept and isinstance(kept[-1], bytes) else None
+            if (
+                child is not None
+                and previous is not None
+                and child.get("Type") == previous.get("Type") == "/StructElem"
+                and child["S"] == previous["S"]
+                and child["S"] not in _KEEP_APART
+                and origins.get(child.number) is not None
+                and origins.get(child.number) is origins.get(previous.number)
+                and not owns_content(child)
+                and not owns_content(previous)
+            ):
+                for grandchild in child["K"]:
+                    pdf.objects[_number(grandchild)]["P"] = previous.reference
+                previous["K"].extend(child["K"])
+                child.clear()
+                joined += 1
+                continue
+            kept.append(kid)
+        element["K"][:] = kept
+        for kid in kept:
+            if isinstance(kid, bytes) and pdf.objects[_number(kid)].get("Type") == "/StructElem":
+                join(pdf.objects[_number(kid)])
+
+    for top in root["K"]:
+        join(pdf.objects[_number(top)])
+    return joined
 
 
 def artifact_margins(pdf: Any) -> int:
@@ -165,6 +241,7 @@ def metadata(document: Any, pdf: Any) -> None:
 def finish(document: Any, pdf: Any, *, soft_hyphenation: bool, id_prefix: str) -> None:
     """Every fix above, in order (artifacts first: the IDTree must only see the tree's own elements)."""
     artifact_margins(pdf)
+    join_split_elements(pdf)
     scope_headers(document)
     id_tree(pdf, id_prefix)
     figure_boxes(pdf)
