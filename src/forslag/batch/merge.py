@@ -9,7 +9,7 @@ parts' IDs are already unique (tagging prefixes them with the PDF's identifier),
 from __future__ import annotations
 
 import io
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -42,6 +42,36 @@ def _copy(bound: pikepdf.Pdf, part: pikepdf.Pdf, value: Any) -> Any:
             return value
         value = part.make_indirect(value)
     return bound.copy_foreign(value)
+
+
+# Keys that lead away from a page's own content (up the page tree, to other pages, into the structure tree).
+_NOT_CONTENT = {"/Parent", "/P", "/Pg", "/Dest", "/StructParent", "/StructParents"}
+
+
+def _own_streams(roots: list[Any], seen: set[tuple[int, int]]) -> None:
+    """Gives the bound PDF its own copy of the stream data these objects reach.
+
+    qpdf copies a foreign stream's data only when the file is written, which would keep every part open and
+    parsed until then (for a hundred proposals, hundreds of megabytes); with the data copied, each part is
+    closed as soon as it is bound.
+    """
+    stack = list(roots)
+    while stack:
+        obj = stack.pop()
+        if not isinstance(obj, (pikepdf.Dictionary, pikepdf.Array, pikepdf.Stream)):
+            continue
+        if obj.is_indirect:
+            if obj.objgen in seen:
+                continue
+            seen.add(obj.objgen)
+        if isinstance(obj, pikepdf.Stream):
+            # The data stays encoded as it was: the same filters, the same bytes.
+            encoded: Any = {"filter": obj.get("/Filter"), "decode_parms": obj.get("/DecodeParms")}
+            obj.write(obj.read_raw_bytes(), **encoded)
+        if isinstance(obj, pikepdf.Array):
+            stack.extend(obj)
+        else:
+            stack.extend(value for key, value in obj.items() if key not in _NOT_CONTENT)
 
 
 def _names(tree: Any) -> list[tuple[str, Any]]:
@@ -85,6 +115,66 @@ def _outline_items(bound: pikepdf.Pdf, items: Any, part: pikepdf.Pdf, first_page
     return out
 
 
+@dataclass
+class _Tree:
+    """The bound PDF's structure as the parts come in: its Document, parent-tree entries, IDs and roles."""
+
+    document: Any
+    nums: list[tuple[int, Any]] = field(default_factory=list)
+    ids: list[tuple[str, Any]] = field(default_factory=list)
+    roles: dict[str, Any] = field(default_factory=dict)
+    next_key: int = 0
+
+    def add(self, bound: pikepdf.Pdf, pdf: pikepdf.Pdf, title: str, first_page: int) -> None:
+        """One part's tree under a Part titled after it; its keys moved up by the keys used before it."""
+        tree = pdf.Root.StructTreeRoot
+        # The part's own Document element becomes a Part of the case's Document.
+        kids = [_copy(bound, pdf, k) for k in _array(tree.get("/K"))]
+        section = bound.make_indirect(
+            pikepdf.Dictionary(
+                Type=pikepdf.Name.StructElem,
+                S=pikepdf.Name.Part,
+                T=pikepdf.String(title),
+                P=self.document,
+                K=pikepdf.Array(kids),
+            )
+        )
+        for kid in kids:
+            if isinstance(kid, pikepdf.Dictionary):
+                kid.P = section
+        self.document.K.append(section)
+        offset, used = self.next_key, 0
+        for key, value in _nums(tree.ParentTree) if "/ParentTree" in tree else []:
+            self.nums.append((key + offset, _copy(bound, pdf, value)))
+            used = max(used, key + 1)
+        for page in bound.pages[first_page:]:
+            if "/StructParents" in page.obj:
+                page.obj.StructParents = int(page.obj.StructParents) + offset
+            for annotation in page.obj.get("/Annots", []):
+                if "/StructParent" in annotation:
+                    annotation.StructParent = int(annotation.StructParent) + offset
+        self.next_key = offset + used
+        if "/IDTree" in tree:
+            self.ids.extend((key, _copy(bound, pdf, value)) for key, value in _names(tree.IDTree))
+        for role, standard in tree.get("/RoleMap", {}).items():
+            self.roles[str(role)] = standard
+
+    def finish(self, bound: pikepdf.Pdf, root: Any) -> None:
+        root.ParentTree = bound.make_indirect(
+            pikepdf.Dictionary(
+                Nums=pikepdf.Array([x for key, value in sorted(self.nums, key=lambda kv: kv[0]) for x in (key, value)])
+            )
+        )
+        root.ParentTreeNextKey = self.next_key
+        if self.ids:
+            if len({key for key, _ in self.ids}) != len(self.ids):
+                raise ValueError("two parts of the bound case share a structure element ID")
+            names = [x for key, value in sorted(self.ids, key=lambda kv: kv[0]) for x in (pikepdf.String(key), value)]
+            root.IDTree = bound.make_indirect(pikepdf.Dictionary(Names=pikepdf.Array(names)))
+        if self.roles:
+            root.RoleMap = pikepdf.Dictionary({name: value for name, value in sorted(self.roles.items())})
+
+
 def merge(parts: list[Part], xmp: Xmp, info: dict[str, str]) -> bytes:
     """The bound PDF with every part's tags, bookmarks nested under the part's entry, and the case's metadata."""
     bound = pikepdf.new()
@@ -93,97 +183,44 @@ def merge(parts: list[Part], xmp: Xmp, info: dict[str, str]) -> bytes:
         pikepdf.Dictionary(Type=pikepdf.Name.StructElem, S=pikepdf.Name.Document, P=root, K=pikepdf.Array())
     )
     root.K = pikepdf.Array([document])
-    nums: list[Any] = []
-    ids: list[tuple[str, Any]] = []
-    role_map = pikepdf.Dictionary()
-    offset = 0
+    gathered = _Tree(document)
     output_intents = None
-    opened = [pikepdf.open(io.BytesIO(p.source) if isinstance(p.source, bytes) else p.source) for p in parts]
-    try:
-        entries = []
-        for part, pdf in zip(parts, opened, strict=True):
+    entries: list[pikepdf.OutlineItem] = []
+    seen: set[tuple[int, int]] = set()
+    for part in parts:
+        with pikepdf.open(io.BytesIO(part.source) if isinstance(part.source, bytes) else part.source) as pdf:
             first = len(bound.pages)
             bound.pages.extend(pdf.pages)
-            entries.append(first)
+            entry = pikepdf.OutlineItem(part.title, first)
+            if part.nest_bookmarks:
+                own = list(pdf.open_outline().root)
+                # A proposal's outline opens with its own title; its sections go right under the entry.
+                if len(own) == 1 and own[0].title == part.title:
+                    own = list(own[0].children)
+                entry.children.extend(_outline_items(bound, own, pdf, first))
+            entries.append(entry)
             tree = pdf.Root.get("/StructTreeRoot")
-            if tree is None:
-                continue
             if output_intents is None and "/OutputIntents" in pdf.Root:
                 output_intents = _copy(bound, pdf, pdf.Root.OutputIntents)
-            # The part's own Document element becomes a Part of the case's Document, titled after it.
-            kids = [_copy(bound, pdf, k) for k in _array(tree.get("/K"))]
-            section = bound.make_indirect(
-                pikepdf.Dictionary(
-                    Type=pikepdf.Name.StructElem,
-                    S=pikepdf.Name.Part,
-                    T=pikepdf.String(part.title),
-                    P=document,
-                    K=pikepdf.Array(kids),
-                )
-            )
-            for kid in kids:
-                if isinstance(kid, pikepdf.Dictionary):
-                    kid.P = section
-            document.K.append(section)
-            used = 0
-            for key, value in _nums(tree.ParentTree) if "/ParentTree" in tree else []:
-                nums.append((key + offset, _copy(bound, pdf, value)))
-                used = max(used, key + 1)
-            for page in bound.pages[first:]:
-                if "/StructParents" in page.obj:
-                    page.obj.StructParents = int(page.obj.StructParents) + offset
-                for annotation in page.obj.get("/Annots", []):
-                    if "/StructParent" in annotation:
-                        annotation.StructParent = int(annotation.StructParent) + offset
-            offset += used
-            if "/IDTree" in tree:
-                ids.extend((key, _copy(bound, pdf, value)) for key, value in _names(tree.IDTree))
-            for role, standard in tree.get("/RoleMap", {}).items():
-                role_map[role] = standard
-        root.ParentTree = bound.make_indirect(
-            pikepdf.Dictionary(
-                Nums=pikepdf.Array([x for key, value in sorted(nums, key=lambda kv: kv[0]) for x in (key, value)])
-            )
-        )
-        root.ParentTreeNextKey = offset
-        if ids:
-            if len({key for key, _ in ids}) != len(ids):
-                raise ValueError("two parts of the bound case share a structure element ID")
-            root.IDTree = bound.make_indirect(
-                pikepdf.Dictionary(
-                    Names=pikepdf.Array(
-                        [x for k, v in sorted(ids, key=lambda kv: kv[0]) for x in (pikepdf.String(k), v)]
-                    )
-                )
-            )
-        if len(role_map):
-            root.RoleMap = role_map
-        bound.Root.StructTreeRoot = root
-        bound.Root.MarkInfo = pikepdf.Dictionary(Marked=True)
-        bound.Root.ViewerPreferences = pikepdf.Dictionary(DisplayDocTitle=True)
-        bound.Root.Lang = pikepdf.String(xmp.language)
-        bound.Root.PageMode = pikepdf.Name.UseOutlines
-        if output_intents is not None:
-            bound.Root.OutputIntents = output_intents
-        with bound.open_outline() as outline:
-            for part, pdf, first in zip(parts, opened, entries, strict=True):
-                entry = pikepdf.OutlineItem(part.title, first)
-                if part.nest_bookmarks:
-                    own = list(pdf.open_outline().root)
-                    # A proposal's outline opens with its own title; its sections go right under the entry.
-                    if len(own) == 1 and own[0].title == part.title:
-                        own = list(own[0].children)
-                    entry.children.extend(_outline_items(bound, own, pdf, first))
-                outline.root.append(entry)
-        for name, text in info.items():
-            bound.docinfo[f"/{name}"] = pikepdf.String(text)
-        metadata = bound.make_stream(xmp.packet())
-        metadata.Type, metadata.Subtype = pikepdf.Name.Metadata, pikepdf.Name.XML
-        bound.Root.Metadata = metadata
-        buffer = io.BytesIO()
-        # The file identifier is a hash of the content: the same sources give the same bytes.
-        bound.save(buffer, deterministic_id=True, fix_metadata_version=False)
-    finally:
-        for pdf in opened:
-            pdf.close()
+            if tree is not None:
+                gathered.add(bound, pdf, part.title, first)
+            _own_streams([page.obj for page in bound.pages[first:]] + [output_intents], seen)
+    gathered.finish(bound, root)
+    bound.Root.StructTreeRoot = root
+    bound.Root.MarkInfo = pikepdf.Dictionary(Marked=True)
+    bound.Root.ViewerPreferences = pikepdf.Dictionary(DisplayDocTitle=True)
+    bound.Root.Lang = pikepdf.String(xmp.language)
+    bound.Root.PageMode = pikepdf.Name.UseOutlines
+    if output_intents is not None:
+        bound.Root.OutputIntents = output_intents
+    with bound.open_outline() as outline:
+        outline.root.extend(entries)
+    for name, text in info.items():
+        bound.docinfo[f"/{name}"] = pikepdf.String(text)
+    metadata = bound.make_stream(xmp.packet())
+    metadata.Type, metadata.Subtype = pikepdf.Name.Metadata, pikepdf.Name.XML
+    bound.Root.Metadata = metadata
+    buffer = io.BytesIO()
+    # The file identifier is a hash of the content: the same sources give the same bytes.
+    bound.save(buffer, deterministic_id=True, fix_metadata_version=False)
     return buffer.getvalue()
