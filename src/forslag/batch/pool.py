@@ -30,8 +30,8 @@ PR_SET_PDEATHSIG = 1  # <linux/prctl.h>
 
 @dataclass(frozen=True)
 class Limits:
-    """What one document may take. Far above a real proposal: the examples take 1-5 s and about 500 MiB of
-    address space (measured with a warm worker); the limits are there to end a hostile document cleanly."""
+    """What one document may take: far above a real proposal (the examples take 2-8 s on a shared machine and
+    about 350 MiB of address space), there to end a hostile document cleanly."""
 
     seconds: float = 180.0
     memory_bytes: int = 3 * 1024**3
