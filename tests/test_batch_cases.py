@@ -120,3 +120,12 @@ def test_a_name_with_control_characters_is_refused(run: Run, tmp_path: Path) -> 
     assert result.code == 1
     assert "characters a link cannot carry safely (U+001B)" in result.out
     assert (tmp_path / "out" / "minimal.pdf").is_file()
+
+
+def test_a_second_case_file_named_on_the_command_line_is_checked_as_a_case(run: Run, tmp_path: Path) -> None:
+    folder = case_folder(tmp_path / "a")
+    (folder / "case-frederiksberg.yaml").write_text(FREDERIKSBERG)
+    result = run("check", folder / "case-frederiksberg.yaml", folder / "minimal.yaml")
+    assert result.code == 0, result.out
+    assert f"ok: {folder / 'case-frederiksberg.yaml'}: case Budget Frederiksberg 2027" in result.out
+    assert f"ok: {folder / 'minimal.yaml'}" in result.out

@@ -61,6 +61,11 @@ def case_file_for(source: Path, data: bytes | None = None) -> Path:
     return Path(source.parent, name).resolve()
 
 
+def is_case_file(path: Path) -> bool:
+    """A case file, by its name (`case.yaml`) or by its content."""
+    return path.name == CASE_FILE or looks_like_case(glance(path))
+
+
 def _is_case(path: Path, data: bytes, named: set[Path]) -> bool:
     if looks_like_case(data):
         return True
@@ -73,7 +78,7 @@ def find_sources(paths: list[Path]) -> list[Path]:
     In a folder, a file is a case file when it is named `case.yaml`, when its content is a case's (see
     `looks_like_case`), or when a proposal beside it names it in `case:` and it has no proposal key (so a
     proposal cannot hide another by naming it). A file named on the command line is a proposal unless it is
-    called `case.yaml`.
+    called `case.yaml` or its content is a case's.
     """
     found: list[Path] = []
     for path in paths:
@@ -82,6 +87,6 @@ def find_sources(paths: list[Path]) -> list[Path]:
             glances = {p: glance(p) for p in candidates if p.name != CASE_FILE}
             named = {case_file_for(p, data) for p, data in glances.items()}
             found.extend(p for p, data in glances.items() if not _is_case(p, data, named))
-        elif path.name != CASE_FILE:
+        elif not is_case_file(path):
             found.append(path)
     return list(dict.fromkeys(found))
