@@ -66,7 +66,7 @@ def hog() -> None:
     ("act", "message"),
     [
         (crash, "internal error while building it: ZeroDivisionError: a bug; the other proposals are built; please"),
-        (segfault, "internal error: the process printing it stopped (SIGKILL)"),
+        (segfault, "internal error: the process building it stopped (SIGKILL)"),
         (hog, "printing it needed more memory than the limit of 3072 MiB"),
     ],
 )

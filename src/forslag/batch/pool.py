@@ -181,7 +181,7 @@ class Pool:
                         code = slot.process.exitcode
                         yield self._lost(
                             slot,
-                            f"internal error: the process printing it stopped ({_signal_name(code)}); the document "
+                            f"internal error: the process building it stopped ({_signal_name(code)}); the document "
                             f"may need more than the limit of {self.limits.memory_bytes // 1024**2} MiB, or forslag "
                             "has a fault: please report it",
                         )
