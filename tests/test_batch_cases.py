@@ -120,6 +120,7 @@ def test_a_name_with_control_characters_is_refused(run: Run, tmp_path: Path) -> 
     assert result.code == 1
     assert "characters a link cannot carry safely (U+001B)" in result.out
     assert (tmp_path / "out" / "minimal.pdf").is_file()
+    assert not (tmp_path / "out" / "overfoerselssagen-2025-2026.pdf").exists()  # not bound with a hole in it
 
 
 def test_a_second_case_file_named_on_the_command_line_is_checked_as_a_case(run: Run, tmp_path: Path) -> None:

@@ -155,6 +155,7 @@ def build(sources: list[Path], options: BuildOptions, echo: Callable[[str], None
     cases: dict[Path, Path] = {}  # each proposal's case file (resolved): what it is keyed and bound with
     entries: dict[Path, dict[str, Any]] = {}
     for source in sources:
+        cases[source] = case_file_for(source)  # a failed proposal, too, keeps its case from being bound
         unsafe = _unsafe_name(source.stem)
         if unsafe:
             report.failed[source] = [f"{source}: {unsafe}"]
@@ -193,7 +194,7 @@ def build(sources: list[Path], options: BuildOptions, echo: Callable[[str], None
     if options.bind:
         from forslag.batch.bind import bind_cases
 
-        bind_cases([s for s in sources if s in cases], cases, entries, report, options, layout, echo)
+        bind_cases(sources, cases, entries, report, options, layout, echo)
 
     report.seconds = time.monotonic() - started
     for _source, problems in sorted(report.failed.items()):
