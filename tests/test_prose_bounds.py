@@ -51,3 +51,11 @@ def test_nested_emphasis_fails_only_its_proposal_in_a_build(run: Run, minimal: P
     assert f"error: {source}:4: emphasis or links are nested" in result.out
     assert "1 built, 0 up to date, 1 failed" in result.out
     assert (minimal / "out" / "andet.pdf").is_file()
+
+
+def test_a_long_word_in_a_title_is_an_error_with_its_line(run: Run, minimal: Path) -> None:
+    source = minimal / "minimal.yaml"
+    source.write_text(source.read_text().replace("title: Et lille forslag", "title: Et " + "b" * 40_000))
+    result = run("check", source)
+    assert result.code == 1
+    assert f"error: {source}:1: a word of 40000 characters" in result.out

@@ -77,6 +77,11 @@ class ProseRenderer:
         else:
             self.problems.append(Problem(str(self.path), line, None, message))
 
+    def check_words(self, text: str, mark: Mark | None) -> None:
+        """A plain text field (a title, a label): the same bound on word length as the prose."""
+        self._field_start, self._more = len(self.problems), 0
+        self._long_words(text, mark.line if mark else None)
+
     def _long_words(self, text: str, line: int | None) -> None:
         if len(text) > MAX_WORD:
             word = max(text.split(), key=len, default="")
