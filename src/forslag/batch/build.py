@@ -82,8 +82,6 @@ def _unsafe_name(stem: str) -> str | None:
     if bad:
         shown = ", ".join(f"U+{ord(c):04X}" for c in bad)
         return f"the file name contains characters a link cannot carry safely ({shown}); rename the file"
-    if stem.startswith((".", "-")) or not stem.strip():
-        return "the file name must not be empty or start with '.' or '-'; rename the file"
     return None
 
 
