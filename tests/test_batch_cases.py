@@ -56,6 +56,12 @@ def test_proposals_bind_with_the_case_they_name(run: Run, tmp_path: Path) -> Non
     assert "Frederiksberg Kommune" in frederiksberg and "2030" in frederiksberg
     again = run("build", folder, "--out", out)
     assert "0 built, 2 up to date, 0 failed; bound case up to date" in again.out
+    # The cache key is the case file a proposal actually uses: editing it rebuilds that proposal only.
+    named = folder / "case-frederiksberg.yaml"
+    named.write_text(named.read_text().replace("price_level: 2026", "price_level: 2027"))
+    edited = run("build", folder, "--out", out)
+    assert "1 built, 1 up to date" in edited.out and f"built: {folder / 'frb.yaml'}" in edited.out
+    assert "2027 p/l" in " ".join(pages_text(out / "frb.pdf")[0].split())
 
 
 def test_several_case_folders_each_bind_on_their_own(run: Run, tmp_path: Path) -> None:
