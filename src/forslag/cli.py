@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import argparse
 import json
+import re
+import stat
 import sys
 import traceback
 from pathlib import Path
-from typing import Any
+from typing import Any, TextIO
 
 from forslag import __version__
 from forslag.errors import ForslagError, SourceError, UsageError
@@ -20,12 +22,29 @@ DEFAULT_SOURCES = Path("proposals")
 
 EXIT_OK, EXIT_INVALID, EXIT_USAGE = 0, 1, 2
 
+# Control characters (C0, DEL, C1) and the bidirectional overrides a source could use to rewrite the
+# terminal or reorder what a reader sees: every message passes through say(), which shows them escaped.
+_UNPRINTABLE = re.compile("[\x00-\x1f\x7f-\x9f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]")
+
+
+def clean(text: str) -> str:
+    """A message safe to print: each control character shown as its escape (\\x1b), never sent raw."""
+    return _UNPRINTABLE.sub(lambda m: m.group().encode("unicode_escape").decode("ascii"), text)
+
+
+def say(text: str, file: TextIO | None = None) -> None:
+    """Print one message line, control characters escaped; the only way this module writes a message."""
+    print("\n".join(clean(line) for line in str(text).split("\n")), file=file or sys.stdout, flush=True)
+
 
 def _sources(paths: list[Path], allow_cases: bool = False) -> list[Path]:
     paths = paths or [DEFAULT_SOURCES]
     for path in paths:
         if not path.exists():
             raise UsageError(f"{path}: no such file or folder")
+        if not path.is_dir() and not stat.S_ISREG(path.stat().st_mode):
+            # Before anything opens it: a FIFO would wait for ever, /dev/zero never ends.
+            raise SourceError.one(path, "not a regular file (a device or pipe); name .yaml files or folders")
     sources = find_sources(paths)
     if not sources and not (allow_cases and any(p.name == CASE_FILE for p in paths)):
         raise UsageError(f"no proposal sources (*.yaml) in {', '.join(map(str, paths))}")
@@ -42,11 +61,11 @@ def cmd_check(args: argparse.Namespace) -> int:
     for case_path in (p for p in args.paths if p.is_file() and p.name == CASE_FILE):
         try:
             case = load_case(case_path)
-            print(f"ok: {case_path}: case {case.case.name}")
+            say(f"ok: {case_path}: case {case.case.name}")
         except SourceError as exc:
             failed += 1
             for problem in exc.problems:
-                print(f"error: {problem}")
+                say(f"error: {problem}")
     for path in sources:
         try:
             computed = compute(load_proposal(path))
@@ -56,15 +75,15 @@ def cmd_check(args: argparse.Namespace) -> int:
                 results.append({"source": str(path), "errors": [str(p) for p in exc.problems], "warnings": []})
             else:
                 for problem in exc.problems:
-                    print(f"error: {problem}")
+                    say(f"error: {problem}")
             continue
         if args.json:
             results.append(economy_json(computed))
             continue
         for warning in computed.warnings:
-            print(f"warning: {path}: {warning}")
+            say(f"warning: {warning}")
         e = computed.economy
-        print(
+        say(
             f"ok: {path}: {computed.source.proposal.title} "
             f"(payback {e.payback_service.years if e.payback_service.years is not None else '>20'}"
             f"/{e.payback_total.years if e.payback_total.years is not None else '>20'} years)"
@@ -73,7 +92,7 @@ def cmd_check(args: argparse.Namespace) -> int:
         json.dump({"proposals": results}, sys.stdout, ensure_ascii=False, indent=2)
         print()
     elif failed:
-        print(f"{failed} source(s) invalid", file=sys.stderr)
+        say(f"{failed} source(s) invalid", file=sys.stderr)
     return EXIT_INVALID if failed else EXIT_OK
 
 
@@ -107,7 +126,7 @@ def cmd_build(args: argparse.Namespace) -> int:
         jobs=args.jobs,
         bind=not args.no_bind,
     )
-    report = build(_sources(args.paths), options, echo=lambda line: print(line, flush=True))
+    report = build(_sources(args.paths), options, echo=say)
     return EXIT_INVALID if report.failed else EXIT_OK
 
 
@@ -147,25 +166,25 @@ def main(argv: list[str] | None = None) -> int:
         code: int = args.func(args)
         return code
     except UsageError as exc:
-        print(f"forslag: {exc}", file=sys.stderr)
+        say(f"forslag: {exc}", file=sys.stderr)
         return EXIT_USAGE
     except SourceError as exc:
         for problem in exc.problems:
-            print(f"error: {problem}", file=sys.stderr)
+            say(f"error: {problem}", file=sys.stderr)
         return EXIT_INVALID
     except ForslagError as exc:
-        print(f"error: {exc}", file=sys.stderr)
+        say(f"error: {exc}", file=sys.stderr)
         return EXIT_INVALID
     except BrokenPipeError:  # the reader (e.g. `head`) stopped listening; nothing is wrong
         sys.stderr.close()
         return EXIT_OK
     except KeyboardInterrupt:
-        print("forslag: interrupted", file=sys.stderr)
+        say("forslag: interrupted", file=sys.stderr)
         return 130
     except Exception as exc:  # an internal fault: say so plainly, without burying the user in a traceback
         if args.debug:
             traceback.print_exc()
-        print(
+        say(
             f"forslag: internal error: {type(exc).__name__}: {exc} (run with --debug for details; please report it)",
             file=sys.stderr,
         )

@@ -123,7 +123,7 @@ def build(sources: list[Path], options: BuildOptions, echo: Callable[[str], None
     for result in _results(pending, _pool_jobs(options.jobs)):
         source = result.source
         for warning in result.warnings:
-            echo(f"warning: {source}: {warning}")
+            echo(f"warning: {warning}")  # a warning names its file and line itself
         if result.problems:
             report.failed[source] = result.problems
             if bar is None:

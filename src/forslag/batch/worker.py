@@ -71,7 +71,7 @@ def run(job: Job) -> Result:
     result = Result(job.source)
     try:
         computed = compute(load_proposal(job.source))
-        result.warnings = list(computed.warnings)
+        result.warnings = [str(w) for w in computed.warnings]
         env = _envs.get(job.templates)
         if env is None:
             env = _envs[job.templates] = environment(job.templates)
