@@ -28,7 +28,7 @@ def _columns_above(lines: list[str], index: int) -> list[tuple[int, int, str]]:
         if limit is not None and indent >= limit:
             continue
         limit = indent
-        word = line.strip().split(":")[0].strip()[:30]
+        word = re.sub(r"^[-\s{\[]+", "", line.strip().split(":")[0]).strip()[:30] or line.strip()[:30]
         found.append((indent + 1, i + 1, word))
         if indent == 0:
             break

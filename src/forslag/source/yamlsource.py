@@ -147,7 +147,7 @@ class _Builder:
             mark = _mark(node)
             self.doc.flagged[loc] = Problem(str(self.path), mark.line, mark.column, str(exc))
             return node.value
-        if node.style is None and value is not None and not isinstance(value, str):
+        if value is not None and not isinstance(value, str):  # only a plain scalar resolves to non-text
             self.doc.raw[loc] = node.value
         return value
 
