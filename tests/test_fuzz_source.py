@@ -65,13 +65,20 @@ NASTY = [
     "/proc/self/status",
 ]
 
+# Numbers that broke the arithmetic or were read wrong without a word.
+NASTY_NUMBERS = ["1" + "0" * 28, "9" * 5000, "1.0e+400", "1e-400", "1.500", "-1.000", "2.5", "010", "0x10", "1:30"]
+
 _VALUE = re.compile(r"^(\s*(?:-\s+)?[^\s:#][^:#]*:\s)(.*)$")
+_NUMBER = re.compile(r"(?<=[:,{\[]\s)-?[0-9]+(?:\.[0-9]+)?(?=[,}\]\s]|$)")
 
 mutation = st.one_of(
     st.tuples(st.just("delete"), st.integers(0, 10_000)),
     st.tuples(st.just("duplicate"), st.integers(0, 10_000)),
     st.tuples(st.just("indent"), st.integers(0, 10_000), st.sampled_from([-4, -2, -1, 1, 2, 3])),
     st.tuples(st.just("value"), st.integers(0, 10_000), st.sampled_from(NASTY)),
+    st.tuples(st.just("number"), st.integers(0, 10_000), st.sampled_from(NASTY_NUMBERS)),
+    st.tuples(st.just("title"), st.sampled_from(['"\\e[31mrød\\e[0m \\a"', '"\\x9b2J"', '"\\u202eevil"'])),
+    st.tuples(st.just("nest"), st.integers(0, 10_000), st.sampled_from([100, 50_000])),
     st.tuples(st.just("truncate"), st.floats(0.0, 1.0)),
     st.tuples(st.just("insert"), st.integers(0, 10_000), st.text(max_size=40)),
 )
@@ -81,6 +88,9 @@ def _mutate(text: str, steps: list[tuple[object, ...]]) -> str:
     lines = text.split("\n")
     for step in steps:
         kind = step[0]
+        if kind == "title":
+            lines = [f"title: {step[1]}" if line.startswith("title:") else line for line in lines]
+            continue
         if kind == "truncate":
             joined = "\n".join(lines)
             ratio = step[1]
@@ -107,6 +117,16 @@ def _mutate(text: str, steps: list[tuple[object, ...]]) -> str:
                 if match:
                     lines[j] = match.group(1) + str(step[2])
                     break
+        elif kind == "number":
+            # a number at or after i (an amount, an årsværk, a year) becomes a nasty one
+            for j in [*range(i, len(lines)), *range(i)]:
+                if _NUMBER.search(lines[j]):
+                    lines[j] = _NUMBER.sub(str(step[2]), lines[j], count=1)
+                    break
+        elif kind == "nest":
+            depth = step[2]
+            assert isinstance(depth, int)
+            lines.insert(i, "deep: " + "[" * depth + "]" * depth)
         elif kind == "insert":
             lines.insert(i, str(step[2]))
     return "\n".join(lines)
@@ -147,6 +167,6 @@ def test_mutated_sources_give_ok_or_a_clean_error(target: str, checked: str, ste
         assert code == 1, printed
         errors = [line for line in printed.splitlines() if line.startswith("error: ")]
         assert errors, printed
-        # each error names a source file; one that is about a place in it says the line
+        # each error names the source file and the line at fault
         for line in errors:
-            assert re.match(rf"error: {re.escape(str(folder))}/[^:]+\.yaml(:\d+(:\d+)?)?: \S", line), line
+            assert re.match(rf"error: {re.escape(str(folder))}/[^:]+\.yaml:\d+(:\d+)?: \S", line), line
