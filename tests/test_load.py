@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import json
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -300,6 +302,10 @@ def test_terminal_escapes_in_a_source_are_never_printed_raw(run: Run, minimal: P
     assert result.code == 0
     assert "\x1b" not in result.out + result.err and "\x07" not in result.out
     assert "Et \\x1b]0;pwned\\x07\\x1b[2J forslag" in result.out
+    source.write_text(source.read_text().replace("\\e[2J", "\\x9b2J \\u202e"))
+    result = run("check", "--json", source)
+    assert not re.search("[\x00-\x09\x0b-\x1f\x7f-\x9f\u202e]", result.out)
+    assert json.loads(result.out)["proposals"][0]["title"] == "Et \x1b]0;pwned\x07\x9b2J \u202e forslag"
 
 
 def test_yaml_number_forms_in_text_fields_stay_as_written(run: Run, minimal: Path, tmp_path: Path) -> None:

@@ -32,6 +32,12 @@ def clean(text: str) -> str:
     return _UNPRINTABLE.sub(lambda m: m.group().encode("unicode_escape").decode("ascii"), text)
 
 
+def _json(data: Any) -> str:
+    """JSON for the terminal: json escapes C0 controls itself; C1 and bidi controls become \\u escapes too."""
+    text = json.dumps(data, ensure_ascii=False, indent=2)
+    return re.sub("[\x7f-\x9f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]", lambda m: f"\\u{ord(m.group()):04x}", text)
+
+
 def say(text: str, file: TextIO | None = None) -> None:
     """Print one message line, control characters escaped; the only way this module writes a message."""
     print("\n".join(clean(line) for line in str(text).split("\n")), file=file or sys.stdout, flush=True)
@@ -89,8 +95,7 @@ def cmd_check(args: argparse.Namespace) -> int:
             f"/{e.payback_total.years if e.payback_total.years is not None else '>20'} years)"
         )
     if args.json:
-        json.dump({"proposals": results}, sys.stdout, ensure_ascii=False, indent=2)
-        print()
+        print(_json({"proposals": results}))
     elif failed:
         say(f"{failed} source(s) invalid", file=sys.stderr)
     return EXIT_INVALID if failed else EXIT_OK

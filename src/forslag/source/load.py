@@ -401,8 +401,9 @@ def load_proposal(path: Path) -> LoadedProposal:
     if checked.model is not None and case is not None:
         problems += _check_against_case(doc, checked.model, case.case)
     if problems or checked.model is None or case is None:
-        raise SourceError(problems)
-    return LoadedProposal(path, doc, case, checked.model, tuple(sorted(checked.warnings)))
+        raise SourceError(problems or [at(doc, doc.mark(("case",)), "no case file could be read for this proposal")])
+    warnings = sorted(checked.warnings, key=lambda p: (p.line or 0, p.column or 0, p.message))
+    return LoadedProposal(path, doc, case, checked.model, tuple(warnings))
 
 
 __all__ = [
