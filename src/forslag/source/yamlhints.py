@@ -29,6 +29,10 @@ def _columns_above(lines: list[str], index: int) -> list[tuple[int, int, str]]:
             continue
         limit = indent
         word = re.sub(r"^[-\s{\[]+", "", line.strip().split(":")[0]).strip()[:30] or line.strip()[:30]
+        item = re.match(r"^(\s*-\s+)[^\s#]", line)
+        if item:  # the keys of a list item line up after its '- ', not with the '-'
+            found.append((len(item.group(1)) + 1, i + 1, word))
+            word = "-"
         found.append((indent + 1, i + 1, word))
         if indent == 0:
             break
@@ -38,7 +42,16 @@ def _columns_above(lines: list[str], index: int) -> list[tuple[int, int, str]]:
 def _indentation(lines: list[str], index: int, what: str) -> str:
     here = _indent(lines[index]) + 1
     above = _columns_above(lines, index)
-    options = ", ".join(f"column {col} like {word!r} on line {no}" for col, no, word in above[:3])
+    if what == "key" and any(col == here and word == "-" for col, _, word in above):
+        inside = next((col, no, word) for col, no, word in above if word != "-")
+        return (
+            f"the indentation looks wrong: this key starts in column {here}, under the '-' of the list item "
+            f"above; the keys of a list item line up after the '- ' (column {inside[0]} like {inside[2]!r} on "
+            f"line {inside[1]})"
+        )
+    options = ", ".join(
+        f"column {col} like {'the item' if word == '-' else repr(word)} on line {no}" for col, no, word in above[:3]
+    )
     return (
         f"the indentation looks wrong: this {what} starts in column {here}, which lines up with no key or item "
         f"above it; the keys of one mapping (and the items of one list) start in the same column"
@@ -68,16 +81,26 @@ def syntax_hint(text: str, problem: str, line: int | None, column: int | None, c
                 'of a mapping: write it as key: "{{ name }} ..." or on its own lines after key: |'
             )
 
+    # 'key:value' without the space is one plain text to YAML, so the error only shows on a later line.
+    for i in range(index, max(index - 3, -1), -1):
+        glued = re.match(r"^\s*(?:-\s+)?([A-Za-z_][\w-]*):(?=[^\s:/])", lines[i])
+        if glued and not re.match(r"^\s*(?:-\s+)?[\w-]+:\s", lines[i]):
+            return (
+                f"line {i + 1} has no space after '{glued.group(1)}:'; YAML needs 'key: value' with a space "
+                f"after the colon"
+            )
+
     if "mapping values are not allowed" in problem:
         key = _KEY.match(here)
         key_colon = key.end(2) + 1 if key else None  # 1-based column of the key's own colon
         if key and column == key_colon:
             previous = next((lines[i] for i in range(index - 1, -1, -1) if _is_content(lines[i])), "")
-            if _indent(here) > _indent(previous):
+            beside = len(previous) - len(previous.lstrip(" -"))  # an item's key stands after its '- '
+            if _indent(here) > beside:
                 return (
                     f"the key {key.group(2).strip()!r} is indented further than the line above it, so YAML reads it "
                     "as part of that line's text; line it up with the key it belongs beside "
-                    f"(column {_indent(previous) + 1})"
+                    f"(column {beside + 1})"
                 )
             return _indentation(lines, index, "key")
         return (
@@ -86,12 +109,22 @@ def syntax_hint(text: str, problem: str, line: int | None, column: int | None, c
         )
 
     if "did not find expected ',' or '}'" in problem or "did not find expected ',' or ']'" in problem:
+        if context_line is not None and context_line < line:
+            bracket = "}" if "'}'" in problem else "]"
+            return (
+                f"the '{'{' if bracket == '}' else '['}' on line {context_line} is never closed: add '{bracket}' "
+                "where it ends (or quote a text holding ': ' or ',')"
+            )
         return (
             "inside { } or [ ], a text holding ': ', ',', '[' or '{' must be in quotes "
             '(goal: "Ansat, men ikke fastansat")'
         )
 
-    if "did not find expected key" in problem or "expected <block end>" in problem:
+    if (
+        "did not find expected key" in problem
+        or "expected <block end>" in problem
+        or "did not find expected '-' indicator" in problem
+    ):
         what = "item" if here.lstrip().startswith("-") else "key"
         return _indentation(lines, index, what)
 
