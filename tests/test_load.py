@@ -57,6 +57,8 @@ CASES = {
     # characters YAML does not allow, with their position
     "control-character": (4, "4:19: the character U+001B (a control character) is not allowed"),
     "noncharacter-fffe": (4, "4:19: the character U+FFFE"),
+    "word-processor-line-separator": (4, "4:18: the character U+2028 (a line separator from a word processor"),
+    "decimal-comma-in-flow": (14, "a decimal comma (0,5) splits the number in two: write decimals with a point"),
     # YAML syntax errors in plain words
     "yaml-key-indented-too-far": (27, "the key 'text' is indented further than the line above it"),
     "yaml-item-dedented": (30, "this item starts in column 2, which lines up with no key or item above it"),

@@ -162,7 +162,12 @@ def _unknown(root: type[BaseModel], loc: Loc, doc: Document) -> str:
         message += f"; did you mean {close[0]!r}?"
     elif known:
         message += f"; known keys here: {', '.join(known)}"
-    if _in_flow_without_value(doc, loc):
+    if _in_flow_without_value(doc, loc) and isinstance(key, int):
+        message += (
+            "; inside { } a ',' separates entries, so a decimal comma (0,5) splits the number in two: "
+            "write decimals with a point (0.5)"
+        )
+    elif _in_flow_without_value(doc, loc):
         message += (
             f"; inside {{ }} a ',' starts a new key: if {key!r} is part of the text before it, put that text in quotes"
         )
@@ -222,7 +227,7 @@ def _problems(error: ValidationError, doc: Document, root: type[BaseModel], skip
             continue  # already reported, value by value, with its line
         kind = item["type"]
         message = str(item["msg"]).removeprefix("Value error, ")
-        if kind == "extra_forbidden":
+        if kind in ("extra_forbidden", "invalid_key"):  # invalid_key: a number as a key ({fte: 0,5} splits)
             message = _unknown(root, loc, doc)
             mark = doc.mark(loc, key=True)
         elif kind == "missing":

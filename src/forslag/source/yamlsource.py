@@ -33,7 +33,10 @@ _OCTAL_LOOKING = re.compile(r"^[-+]?0[0-9_]+$")
 _DECIMAL_FLOAT = re.compile(r"^[-+]?([0-9][0-9_]*)?\.?[0-9_]*([eE][-+]?[0-9]+)?$")
 
 # What YAML calls printable; anything else (a terminal escape, U+FFFE) is refused with its position.
-_NOT_PRINTABLE = re.compile("[^\t\n\r\x20-\x7e\x85\xa0-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
+# NEL, LINE and PARAGRAPH SEPARATOR are line breaks to YAML but not to an editor, so every line number after
+# one would be off: they are refused too (they come from word processors, pasted into a text).
+_SEPARATORS = "\x85\u2028\u2029"
+_NOT_PRINTABLE = re.compile("[^\t\n\r\x20-\x7e\xa0-\u2027\u202a-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
 
 Loc = tuple[str | int, ...]
 
@@ -296,7 +299,13 @@ def read_yaml(path: Path) -> Document:
     if bad:
         line, column = _position(text, bad.start())
         char = bad.group()
-        kind = "a control character" if ord(char) < 0xA0 else "not a character a text may hold"
+        kind = (
+            "a line separator from a word processor; use a plain line break or a space"
+            if char in _SEPARATORS
+            else "a control character"
+            if ord(char) < 0xA0
+            else "not a character a text may hold"
+        )
         raise SourceError.one(
             path, f"the character U+{ord(char):04X} ({kind}) is not allowed in a source; remove it", line, column
         )
