@@ -326,3 +326,11 @@ def test_yaml_number_forms_in_text_fields_stay_as_written(run: Run, minimal: Pat
     for written in (">1:30<", ">0x10<", ">010<", ">yes<"):
         assert written in html
     assert ">90<" not in html and ">16<" not in html and ">8<" not in html
+
+
+def test_build_prints_warnings_with_file_and_line(run: Run, minimal: Path, tmp_path: Path) -> None:
+    source = minimal / "minimal.yaml"
+    source.write_text(source.read_text().replace("{fte: 0.5, unit_cost: 641", "{fte: 0.5, unit_cost: 1.250"))
+    result = run("build", source, "--out", tmp_path / "out", "--format", "html", "--no-bind")
+    assert result.code == 0, result.out + result.err
+    assert f"warning: {source}:14:33: economy.permanent.1.staffing.0.unit_cost: 1.250 is read as 1,25" in result.out

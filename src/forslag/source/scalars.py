@@ -9,6 +9,7 @@ fraction looks like a Danish thousands point.
 
 from __future__ import annotations
 
+import functools
 import types
 import typing
 from dataclasses import dataclass, field
@@ -61,6 +62,40 @@ def _field(loc: Loc) -> str:
     return ".".join(str(p) for p in loc)
 
 
+@dataclass(frozen=True)
+class _Kind:
+    """What the walk does with a value: check it as a number, take the text as written, or go inside."""
+
+    numbers: Numbers | None = None
+    text: bool = False
+    model: type[BaseModel] | None = None
+    item: _Kind | None = None  # the kind of a list's items
+
+
+def _kind(annotation: Any) -> _Kind:
+    numbers = numbers_of(annotation)
+    if numbers is not None:
+        return _Kind(numbers=numbers)
+    target = unwrap(annotation)
+    if target is str:
+        return _Kind(text=True)
+    if typing.get_origin(target) is list:
+        return _Kind(item=_kind(typing.get_args(target)[0]))
+    if isinstance(target, type) and issubclass(target, BaseModel):
+        return _Kind(model=target)
+    return _Kind()
+
+
+@functools.cache
+def _plan(model: type[BaseModel]) -> dict[str, _Kind]:
+    """Each key of a model and its kind, worked out once per model."""
+    # pydantic moves a field's Annotated metadata (the Numbers marker) into FieldInfo.metadata
+    return {
+        f.alias or name: _kind(Annotated[f.annotation, *f.metadata] if f.metadata else f.annotation)
+        for name, f in model.model_fields.items()
+    }
+
+
 @dataclass
 class Prepared:
     """The data ready for the models, what was found wrong, and where pydantic need not speak again."""
@@ -82,28 +117,21 @@ class _Walk:
         self.out.problems.append(at(self.doc, mark, message))
         self.out.reported.add(field_loc)
 
-    def walk(self, annotation: Any, value: Any, loc: Loc) -> Any:
-        numbers = numbers_of(annotation)
-        if numbers is not None:
-            self.number_field(numbers, value, loc)
+    def walk(self, kind: _Kind, value: Any, loc: Loc) -> Any:
+        if kind.numbers is not None:
+            self.number_field(kind.numbers, value, loc)
             return value
-        target = unwrap(annotation)
-        if target is str:
+        if kind.text:
             if value is not None and not isinstance(value, str | dict | list) and loc in self.doc.raw:
                 return self.doc.raw[loc]
             if loc in self.doc.flagged:
                 self.texts.add(loc)  # an absurd "number" in a text field is just text
             return value
-        if typing.get_origin(target) is list and isinstance(value, list):
-            (item,) = typing.get_args(target)
-            return [self.walk(item, v, (*loc, i)) for i, v in enumerate(value)]
-        if isinstance(target, type) and issubclass(target, BaseModel) and isinstance(value, dict):
-            # pydantic moves a field's Annotated metadata (the Numbers marker) into FieldInfo.metadata
-            fields = {
-                f.alias or name: Annotated[f.annotation, *f.metadata] if f.metadata else f.annotation
-                for name, f in target.model_fields.items()
-            }
-            return {k: self.walk(fields[k], v, (*loc, k)) if k in fields else v for k, v in value.items()}
+        if kind.item is not None and isinstance(value, list):
+            return [self.walk(kind.item, v, (*loc, i)) for i, v in enumerate(value)]
+        if kind.model is not None and isinstance(value, dict):
+            plan = _plan(kind.model)
+            return {k: self.walk(plan[k], v, (*loc, k)) if k in plan else v for k, v in value.items()}
         return value
 
     def number_field(self, numbers: Numbers, value: Any, loc: Loc) -> None:
@@ -148,7 +176,7 @@ class _Walk:
 def prepare(root: type[BaseModel], doc: Document, years: list[int] | None = None) -> Prepared:
     """Walk the source along the model: text as written, numbers checked, every problem with its line."""
     walker = _Walk(doc, years)
-    walker.out.data = walker.walk(root, doc.data, ())
+    walker.out.data = walker.walk(_Kind(model=root), doc.data, ())
     for loc, problem in doc.flagged.items():
         if loc not in walker.texts:
             walker.out.problems.append(problem)
