@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Annotated, Any, Literal, Self
@@ -183,12 +184,14 @@ COUNT = Numbers(whole=False, per_year=True, single=True, unit="")
 
 
 def _number(value: object) -> Decimal:
-    # Strings are refused even when they look like numbers: a quoted "1.200" is
-    # ambiguous between Danish and English notation, so the source must say 1200.
+    # Text is refused even when it looks like a number: a quoted "1.200" is ambiguous between
+    # Danish and English notation, so the source must say 1200 (the message says so).
     return _checked(value, UNIT_NUMBER)
 
 
-def _per_year(numbers: Numbers) -> Any:
+def _per_year(numbers: Numbers) -> Callable[[object], Decimal | dict[int, Decimal]]:
+    """The validator of a field that takes one number or a mapping year: number."""
+
     def validate(value: object) -> Decimal | dict[int, Decimal]:
         if isinstance(value, dict):
             return _mapping(value, numbers)
