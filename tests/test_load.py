@@ -44,6 +44,7 @@ CASES = {
     "fraction-in-amount": (10, "2.5 has a fraction, but amounts are whole numbers in 1.000 kr."),
     "danish-mio-text-amount": (12, "got text '1,5 mio'; write 1500"),
     "quoted-thousands-amount": (10, "got text '1.500'; write 1500"),
+    "date-not-in-calendar": (27, "finance_approval.date: 2026-02-30 is not a date in the calendar"),
     # ranges and spans
     "empty-amounts": (10, "amounts: the mapping is empty"),
     "from-after-until": (14, "'from' (2028) is after 'until' (2027)"),

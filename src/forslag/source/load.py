@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import difflib
+import re
 import stat
 import typing
 from dataclasses import dataclass
@@ -202,6 +203,8 @@ def _home_of(loc: Loc) -> str:
     return out
 
 
+_ISO_DATE = re.compile(r"^[0-9]{4}-[0-9]{1,2}-[0-9]{1,2}$")
+
 # Pydantic's wording for the mistakes authors make most, said in the terms of the source.
 _FRIENDLY = {
     "bool_parsing": "expected yes/no: write true or false",
@@ -235,7 +238,11 @@ def _problems(error: ValidationError, doc: Document, root: type[BaseModel], skip
             mark = doc.mark(loc[:-1])
         else:
             mark = doc.mark(loc)
-            message = _FRIENDLY.get(kind, message)
+            given = item.get("input")
+            if kind.startswith("date") and isinstance(given, str) and _ISO_DATE.match(given):
+                message = f"{given} is not a date in the calendar: check the month and the day"
+            else:
+                message = _FRIENDLY.get(kind, message)
             field = ".".join(str(p) for p in loc)
             if field:
                 message = f"{field}: {message}"
