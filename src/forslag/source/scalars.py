@@ -1,10 +1,10 @@
 """Before the schema: text fields take the text as written, and every number is checked at its own line.
 
 YAML decides what a plain scalar is before anyone knows which field it lands in: `when: yes` would be
-true, `note: 2027-03-01` a date and `unit_cost: 1.500` the fraction 1,5. This pass walks the data along the models, gives a
-text field back the scalar as written, and checks every number field value by value (a bad amount and a
-bad year key beside it are both reported, each at its own line), with warnings where a legitimate
-fraction looks like a Danish thousands point.
+true, `note: 2027-03-01` a date and `unit_cost: 1.500` the fraction 1,5. This pass walks the data along
+the models, gives a text field back the scalar as written, and checks every number field value by value
+(a bad amount and a bad year key beside it are both reported, each at its own line), with warnings where
+a legitimate fraction looks like a Danish thousands point.
 """
 
 from __future__ import annotations
