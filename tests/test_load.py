@@ -335,3 +335,13 @@ def test_build_prints_warnings_with_file_and_line(run: Run, minimal: Path, tmp_p
     result = run("build", source, "--out", tmp_path / "out", "--format", "html", "--no-bind")
     assert result.code == 0, result.out + result.err
     assert f"warning: {source}:14:33: economy.permanent.1.staffing.0.unit_cost: 1.250 is read as 1,25" in result.out
+
+
+def test_a_newline_in_a_title_cannot_forge_a_line_of_output(run: Run, minimal: Path) -> None:
+    source = minimal / "minimal.yaml"
+    source.write_text(source.read_text().replace("title: Et lille forslag", 'title: "x\\nok: forged.yaml: y"'))
+    result = run("check", source)
+    assert result.code == 0
+    assert [line for line in result.out.splitlines() if line.startswith("ok:")] == [
+        f"ok: {source}: x\\nok: forged.yaml: y (payback 3/3 years)"
+    ]

@@ -39,8 +39,9 @@ def _json(data: Any) -> str:
 
 
 def say(text: str, file: TextIO | None = None) -> None:
-    """Print one message line, control characters escaped; the only way this module writes a message."""
-    print("\n".join(clean(line) for line in str(text).split("\n")), file=file or sys.stdout, flush=True)
+    """Print one message as one line, control characters (a newline too) escaped, so a title cannot
+    forge a line of its own; the only way this module writes a message."""
+    print(clean(str(text)), file=file or sys.stdout, flush=True)
 
 
 def _sources(paths: list[Path], allow_cases: bool = False) -> list[Path]:
