@@ -111,6 +111,53 @@ def cmd_build(args: argparse.Namespace) -> int:
     return EXIT_INVALID if report.failed else EXIT_OK
 
 
+# --- history and set-up: diff, textconv, init, new ------------------------------------------------------------
+
+
+def cmd_diff(args: argparse.Namespace) -> int:
+    from forslag.history.compare import compare
+    from forslag.history.diff import diff_json
+    from forslag.history.report import text_report
+
+    rest = list(args.args)
+    # Options after the first revision or path arrive in the remainder (kept whole so '--' survives).
+    head = rest[: rest.index("--")] if "--" in rest else rest
+    for flag in ("--json", "--words"):
+        if flag in head:
+            setattr(args, flag[2:], True)
+            rest.remove(flag)
+            head.remove(flag)
+    unknown = [a for a in head if a.startswith("-")]
+    if unknown:
+        raise UsageError(f"diff: unknown option {unknown[0]}")
+    result = compare(rest, Path.cwd(), DEFAULT_SOURCES)
+    if args.json:
+        payload = {
+            "old": {"revision": result.old.name, "commit": result.old.commit},
+            "new": {"revision": result.new.name, "commit": result.new.commit} if result.new else None,
+            "economic": result.economic,
+            "proposals": [diff_json(d, args.words) for d in result.diffs],
+        }
+        json.dump(payload, sys.stdout, ensure_ascii=False, indent=2)
+        print()
+    else:
+        print(text_report(result.diffs, result.old.name, result.new_name, args.words))
+    return EXIT_INVALID if result.economic else EXIT_OK
+
+
+def _history_commands(sub: Any) -> None:
+    diff = sub.add_parser(
+        "diff",
+        help="what changed in the money between two git revisions (exit 1 when something did)",
+        description="forslag diff [REV_A [REV_B]] [--] [PATH ...]: the computed proposals at REV_A (default HEAD) "
+        "against REV_B (default: the working tree). Exit 0: nothing economic changed; 1: something did; 2: usage.",
+    )
+    diff.add_argument("--json", action="store_true", help="print the changes as JSON")
+    diff.add_argument("--words", action="store_true", help="show a word-level diff of changed prose and metadata")
+    diff.add_argument("args", nargs=argparse.REMAINDER, help="[REV_A [REV_B]] [--] [PATH ...]")
+    diff.set_defaults(func=cmd_diff)
+
+
 def parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(
         prog="forslag",
@@ -138,6 +185,8 @@ def parser() -> argparse.ArgumentParser:
     schema = sub.add_parser("schema", help="print the JSON Schema of the source format")
     schema.add_argument("--case", action="store_true", help="the schema of case.yaml instead of a proposal")
     schema.set_defaults(func=cmd_schema)
+
+    _history_commands(sub)
     return p
 
 
