@@ -78,14 +78,9 @@ def cmd_check(args: argparse.Namespace) -> int:
 
 
 def cmd_schema(args: argparse.Namespace) -> int:
-    from forslag.source.model import Case, Proposal
+    from forslag.scaffold.create import schema_text
 
-    model = Case if args.case else Proposal
-    schema = model.model_json_schema(by_alias=True)
-    schema["$schema"] = "https://json-schema.org/draft/2020-12/schema"
-    schema["title"] = "forslag case" if args.case else "forslag proposal"
-    json.dump(schema, sys.stdout, ensure_ascii=False, indent=2)
-    print()
+    sys.stdout.write(schema_text(case=args.case))
     return EXIT_OK
 
 
@@ -145,7 +140,53 @@ def cmd_diff(args: argparse.Namespace) -> int:
     return EXIT_INVALID if result.economic else EXIT_OK
 
 
+def cmd_init(args: argparse.Namespace) -> int:
+    from forslag.scaffold.create import TEXTCONV, init_case
+
+    result = init_case(args.dir)
+    for path in result.written:
+        print(f"wrote {path}")
+    if result.git_initialised:
+        print(f"initialised a git repository in {args.dir}")
+    if result.textconv_configured:
+        print(f"set git config {TEXTCONV[0]} {TEXTCONV[1]!r} (git diff shows the computed economy)")
+    else:
+        print(f"git is not available: run `git config {TEXTCONV[0]} {TEXTCONV[1]!r}` in the repository later")
+    print(f"next: cd {args.dir} && forslag check && forslag build")
+    return EXIT_OK
+
+
+def cmd_new(args: argparse.Namespace) -> int:
+    from forslag.scaffold.create import new_proposal
+
+    path = new_proposal(args.dir, args.name)
+    print(f"wrote {path}")
+    if not (args.dir / CASE_FILE).is_file():
+        print(f"note: {args.dir} has no {CASE_FILE} yet; the proposal needs one beside it (see `forslag init`)")
+    return EXIT_OK
+
+
+def cmd_textconv(args: argparse.Namespace) -> int:
+    from forslag.history.textconv import textconv
+
+    sys.stdout.write(textconv(args.file, Path.cwd()))
+    return EXIT_OK  # git shows whatever was printed; an invalid source prints its errors
+
+
 def _history_commands(sub: Any) -> None:
+    init = sub.add_parser("init", help="make a new case repository that checks and builds at once")
+    init.add_argument("dir", type=Path, help="the folder to create (or an empty one)")
+    init.set_defaults(func=cmd_init)
+
+    new = sub.add_parser("new", help="add a proposal with every section present")
+    new.add_argument("name", help="the file and output name, e.g. bedre-plejefamilier")
+    new.add_argument("--dir", type=Path, default=DEFAULT_SOURCES, help="the case folder (default: proposals/)")
+    new.set_defaults(func=cmd_new)
+
+    textconv = sub.add_parser("textconv", help="a proposal's computed economy as text, for git's diff driver")
+    textconv.add_argument("file", type=Path, help="the proposal source (git passes a temporary copy)")
+    textconv.set_defaults(func=cmd_textconv)
+
     diff = sub.add_parser(
         "diff",
         help="what changed in the money between two git revisions (exit 1 when something did)",
