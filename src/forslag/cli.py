@@ -101,6 +101,7 @@ def cmd_build(args: argparse.Namespace) -> int:
         force=args.force,
         jobs=args.jobs,
         bind=not args.no_bind,
+        changes_since=args.changes_since,
     )
     report = build(_sources(args.paths), options, echo=lambda line: print(line, flush=True))
     return EXIT_INVALID if report.failed else EXIT_OK
@@ -221,6 +222,11 @@ def parser() -> argparse.ArgumentParser:
     build.add_argument("--force", action="store_true", help="rebuild even what is up to date")
     build.add_argument("--jobs", "-j", type=int, help="worker processes (default: one per core)")
     build.add_argument("--no-bind", action="store_true", help="do not write the bound case document")
+    build.add_argument(
+        "--changes-since",
+        metavar="REV",
+        help="add a page listing the economic changes since the git revision REV to every changed proposal",
+    )
     build.set_defaults(func=cmd_build)
 
     schema = sub.add_parser("schema", help="print the JSON Schema of the source format")
