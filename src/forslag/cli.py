@@ -117,7 +117,7 @@ def cmd_diff(args: argparse.Namespace) -> int:
 
     rest = list(args.args)
     # Options after the first revision or path arrive in the remainder (kept whole so '--' survives).
-    head = rest[: rest.index("--")] if "--" in rest else rest
+    head = rest[: rest.index("--")] if "--" in rest else list(rest)
     for flag in ("--json", "--words"):
         if flag in head:
             setattr(args, flag[2:], True)
