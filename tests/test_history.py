@@ -149,6 +149,7 @@ def test_amount_changed_and_row_added(run: Run, in_repo: Path) -> None:
     }
     assert changes(entry, "total", "Samlet økonomisk påvirkning") == {2026: (500, 620, 120), 2027: (150, 180, 30)}
     assert changes(entry, "figure", "investment.total") == {None: (750, 950, 200)}
+    assert changes(entry, "payback", "total") == {None: (3, 4, 1)}
     assert payload["economic"] is True
 
 

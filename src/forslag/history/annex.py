@@ -70,6 +70,37 @@ def _change(c: Change) -> dict[str, Any]:
     }
 
 
+def _glance(d: ProposalDiff) -> list[str]:
+    """Two or three sentences a committee member reads first: the whole effect, payback, which rows."""
+    out: list[str] = []
+    moved = {c.key: c for c in d.facts}
+    impact = moved.get("figure.impact.total")
+    if impact is not None and impact.old is not None and impact.new is not None:
+        f = impact.fact
+        out.append(
+            f"Samlet økonomisk påvirkning i alt er ændret fra {value_text(f, impact.old.value)} til "
+            f"{value_text(f, impact.new.value)} (1.000 kr.), en ændring på {signed(impact.difference)}."
+        )
+    else:
+        out.append("Samlet økonomisk påvirkning i alt er uændret.")
+    paybacks = [moved[k] for k in ("payback.service", "payback.total") if k in moved]
+    for c in paybacks:
+        f = c.fact
+        old = value_text(f, c.old.value if c.old else None)
+        new = value_text(f, c.new.value if c.new else None)
+        out.append(f"{f.label}: {old} før, {new} nu.")
+    if not paybacks and d.new is not None and d.new.facts:
+        years = [value_text(d.new.facts[k], d.new.facts[k].value) for k in ("payback.service", "payback.total")]
+        out.append(f"Tilbagebetalingstiderne er uændrede ({years[0]} og {years[1]}).")
+    counts = {status: sum(r.status == status for r in d.rows) for status in ("changed", "added", "removed", "renamed")}
+    words = {"changed": "med ændrede beløb", "added": "ny", "removed": "udgået", "renamed": "omdøbt"}
+    plural = {**words, "added": "nye"}
+    parts = [f"{n} række {words[k]}" if n == 1 else f"{n} rækker {plural[k]}" for k, n in counts.items() if n]
+    if parts:
+        out.append("Tabel 1: " + ", ".join(parts) + ".")
+    return out
+
+
 def annex_data(d: ProposalDiff, revision: Revision) -> dict[str, Any] | None:
     """What the annex page shows for one proposal; None when nothing changed since the revision."""
     if not d.changed:
@@ -84,6 +115,7 @@ def annex_data(d: ProposalDiff, revision: Revision) -> dict[str, Any] | None:
         "facts": [],
         "sections": [],
         "problems": list(d.old.problems) if d.old and d.status == "invalid" else [],
+        "glance": [],
     }
     if d.status in ("added", "invalid"):
         return data
@@ -96,6 +128,7 @@ def annex_data(d: ProposalDiff, revision: Revision) -> dict[str, Any] | None:
             note = f"hed før »{r.old.label}«"
         data["rows"].append({"label": info.label, "note": note, "changes": [_change(c) for c in r.changes]})
     data["facts"] = [_change(c) for c in d.facts]
+    data["glance"] = _glance(d)
     data["economic"] = d.economic
     data["sections"] = sorted({_section_name(t.key, labels) for t in (*d.metadata, *d.prose)})
     return data

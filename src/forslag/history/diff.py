@@ -175,7 +175,9 @@ def diff_proposal(old: ProposalState | None, new: ProposalState | None) -> Propo
         elif changes:
             rows.append(RowChange(row_id, "changed", a, b, changes))
     facts = [c for c in moved if c.fact.group != "row"]
-    metadata = _texts(old.metadata or {}, new.metadata or {})
+    # An added or removed row is reported whole; its heading and area are not listed again as metadata.
+    whole = {f"economy.{r.id}." for r in rows if r.status in ("added", "removed")}
+    metadata = [t for t in _texts(old.metadata or {}, new.metadata or {}) if not t.key.startswith(tuple(whole))]
     prose = _texts(old.prose or {}, new.prose or {})
     renamed = old.path != new.path
     if not (rows or facts or metadata or prose or renamed):

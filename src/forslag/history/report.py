@@ -53,7 +53,8 @@ def _row_lines(r: RowChange) -> list[list[str]]:
 
 def _table(rows: list[list[str]]) -> list[str]:
     header = ["", "year", "old", "new", "difference"]
-    widths = [max(len(r[i]) for r in [header, *rows]) for i in range(5)]
+    # A line with no figures (a renamed row) is printed whole and does not widen the table.
+    widths = [max(len(r[i]) for r in [header, *rows] if any(r[1:]) or r is header) for i in range(5)]
     out = []
     for r in [header, *rows]:
         if not any(r[1:]) and r is not header:
