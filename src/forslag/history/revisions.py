@@ -15,8 +15,6 @@ from pathlib import Path, PurePosixPath
 
 from forslag.errors import UsageError
 
-WORKTREE = None  # a revision of None is the working tree as it is on disk
-
 _SAFE = (
     "-c",
     "core.fsmonitor=false",
@@ -87,6 +85,8 @@ class Repository:
             raise UsageError(f"{name!r} is not a revision")
         out = git_text(self.root, "rev-parse", "--verify", "--quiet", "--end-of-options", f"{name}^{{commit}}")
         if out is None or not out.strip():
+            if git_text(self.root, "rev-parse", "--verify", "--quiet", "HEAD") is None:
+                raise UsageError(f"unknown revision {name!r}: {self.root} has no commits yet")
             raise UsageError(f"unknown revision {name!r} in {self.root}")
         commit = out.strip()
         stamp = git_text(self.root, "show", "-s", "--no-show-signature", "--format=%cs", commit) or ""
