@@ -70,10 +70,19 @@ def _copy_assets(out: Path) -> None:
             write_atomic(target, data)
 
 
-def _job(source: Path, options: BuildOptions, stamp: Any) -> Job:
+def _job(source: Path, options: BuildOptions, stamp: Any, changes: dict[str, Any] | None) -> Job:
     from forslag.batch.worker import Job
 
-    return Job(source, options.formats, options.templates, stamp)
+    return Job(source, options.formats, options.templates, stamp, changes)
+
+
+def _annexes(sources: list[Path], options: BuildOptions) -> dict[Path, dict[str, Any] | None]:
+    """The change annex of each source (--changes-since), computed here once so workers only place it."""
+    if not options.changes_since or not sources:
+        return {}
+    from forslag.history.annex import annexes
+
+    return annexes(sources, options.changes_since)[1]
 
 
 def _unsafe_name(stem: str) -> str | None:
@@ -99,7 +108,7 @@ def _take(
     """Write one finished proposal's files and cache entry at once, so an interrupted build keeps it."""
     source = result.source
     for warning in result.warnings:
-        echo(f"warning: {source}: {warning}")
+        echo(f"warning: {warning}")  # a warning names its file and line itself
     if result.problems:
         report.failed[source] = result.problems
         if bar is None:
@@ -146,6 +155,7 @@ def build(sources: list[Path], options: BuildOptions, echo: Callable[[str], None
     cache = Cache(out)
     layout = layout_hash(options.templates)
     states = git_states(sources)
+    annex = _annexes(sources, options)
     formats = sorted(options.formats)
 
     pending: list[Job] = []
@@ -165,8 +175,12 @@ def build(sources: list[Path], options: BuildOptions, echo: Callable[[str], None
             continue
         cases[source] = case_file_for(source, content)
         stamp = make_stamp(source, content, states[source.resolve()])
+        changes = annex.get(source)
+        # The annex names the revision's commit and date, so a moved tag or branch rebuilds.
         key = _sha256(
-            json.dumps([layout, formats, _sha256(content), _sha256(glance(cases[source])), stamp.text]).encode()
+            json.dumps(
+                [layout, formats, _sha256(content), _sha256(glance(cases[source])), stamp.text, changes]
+            ).encode()
         )
         keys[source] = key
         entry = None if options.force else cache.fresh(source.stem, key, out)
@@ -174,7 +188,7 @@ def build(sources: list[Path], options: BuildOptions, echo: Callable[[str], None
             report.skipped.append(source)
             entries[source] = entry
         else:
-            pending.append(_job(source, options, stamp))
+            pending.append(_job(source, options, stamp, changes))
 
     if "html" in options.formats and (pending or not (out / ASSETS).is_dir()):
         _copy_assets(out)
