@@ -63,8 +63,7 @@ def command(*args: str) -> list[str]:
     return ["git", "--no-pager", *safe, *args]
 
 
-def run_git_checked(cwd: Path, *args: str) -> str:
-    """git's standard output for `args` run in `cwd`; GitError when git is missing, hangs or fails."""
+def _run(cwd: Path, args: tuple[str, ...], timeout: float) -> bytes:
     try:
         proc = subprocess.run(
             command(*args),
@@ -72,7 +71,7 @@ def run_git_checked(cwd: Path, *args: str) -> str:
             env=_environment(),
             stdin=subprocess.DEVNULL,
             capture_output=True,
-            timeout=TIMEOUT_SECONDS,
+            timeout=timeout,
             check=False,
         )
     except (OSError, subprocess.TimeoutExpired) as exc:
@@ -80,12 +79,25 @@ def run_git_checked(cwd: Path, *args: str) -> str:
     if proc.returncode != 0:
         message = proc.stderr.decode("utf-8", "replace").strip()
         raise GitError(f"git {' '.join(args)}: {message or f'exit code {proc.returncode}'}")
-    return proc.stdout.decode("utf-8", "surrogateescape")
+    return proc.stdout
 
 
-def run_git(cwd: Path, *args: str) -> str | None:
+def run_git_checked(cwd: Path, *args: str, timeout: float = TIMEOUT_SECONDS) -> str:
+    """git's standard output for `args` run in `cwd`; GitError when git is missing, hangs or fails."""
+    return _run(cwd, args, timeout).decode("utf-8", "surrogateescape")
+
+
+def run_git(cwd: Path, *args: str, timeout: float = TIMEOUT_SECONDS) -> str | None:
     """git's standard output for `args` run in `cwd`, or None when git is missing or fails (not a repository)."""
     try:
-        return run_git_checked(cwd, *args)
+        return run_git_checked(cwd, *args, timeout=timeout)
+    except GitError:
+        return None
+
+
+def run_git_bytes(cwd: Path, *args: str, timeout: float = TIMEOUT_SECONDS) -> bytes | None:
+    """Like `run_git`, for output that is not text (blobs, NUL-separated listings)."""
+    try:
+        return _run(cwd, args, timeout)
     except GitError:
         return None
