@@ -19,6 +19,7 @@ from forslag.errors import ForslagError, SourceError
 from forslag.source.load import load_proposal
 
 _printer: Printer | None = None
+memory_limit: int | None = None  # set in a pool's child process, for the message when a document exceeds it
 _envs: dict[Path | None, jinja2.Environment] = {}
 
 
@@ -28,6 +29,7 @@ class Job:
     formats: frozenset[str]
     templates: Path | None
     stamp: Stamp
+    changes: dict[str, Any] | None = None  # the change annex, computed in the main process (--changes-since)
 
 
 @dataclass
@@ -37,6 +39,7 @@ class Result:
     summary: dict[str, Any] = field(default_factory=dict)
     problems: list[str] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
+    case: str | None = None  # the case file the proposal was loaded with (resolved), which it is bound with
 
 
 def _summary(computed: ComputedProposal, pages: int | None) -> dict[str, Any]:
@@ -71,12 +74,13 @@ def run(job: Job) -> Result:
     result = Result(job.source)
     try:
         computed = compute(load_proposal(job.source))
-        result.warnings = list(computed.warnings)
+        result.warnings = [str(w) for w in computed.warnings]
+        result.case = str(computed.source.case.path.resolve())
         env = _envs.get(job.templates)
         if env is None:
             env = _envs[job.templates] = environment(job.templates)
         pages = None
-        html = render_proposal(env, computed, job.stamp, for_print=False)
+        html = render_proposal(env, computed, job.stamp, for_print=False, changes=job.changes)
         if "html" in job.formats:
             result.files["html"] = html.encode()
         if "pdf" in job.formats:
@@ -99,4 +103,21 @@ def run(job: Job) -> Result:
         result.problems = [str(p) for p in exc.problems]
     except ForslagError as exc:
         result.problems = [f"{job.source}: {exc}"]
+    except MemoryError:
+        limit = f"the limit of {memory_limit // 1024**2} MiB" if memory_limit else "the memory available"
+        result.problems = [f"{job.source}: printing it needed more memory than {limit}; shorten or simplify it"]
+    except RecursionError:
+        result.problems = [
+            f"{job.source}: the document is nested too deeply to print (lists, quotes or emphasis inside one "
+            "another); flatten it"
+        ]
+    except BaseException as exc:  # one proposal's fault, of any kind, must not stop the batch
+        if isinstance(exc, KeyboardInterrupt):
+            raise
+        result.problems = [
+            f"{job.source}: internal error while building it: {type(exc).__name__}: {str(exc)[:200]}; "
+            "the other proposals are built; please report it"
+        ]
+    if result.problems:
+        result.files, result.summary = {}, {}
     return result

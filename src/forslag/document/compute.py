@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from forslag.document.prose import ProseRenderer
 from forslag.economy.calc import Economy, Row, calculate
-from forslag.errors import SourceError
+from forslag.errors import Problem, SourceError
 from forslag.source.load import LoadedProposal
 from forslag.source.yamlsource import Loc
 
@@ -18,7 +19,7 @@ class ComputedProposal:
     source: LoadedProposal
     economy: Economy
     prose: dict[str, str]
-    warnings: tuple[str, ...]
+    warnings: tuple[Problem, ...]  # the loader's and the calculation's, each with its place in the source
 
     @property
     def name(self) -> str:
@@ -31,6 +32,18 @@ def _unwrap_paragraph(html: str) -> str:
     return inner if "<p>" not in inner else html
 
 
+def _strings(data: Any, loc: Loc) -> Iterator[tuple[Loc, str]]:
+    """Every text in the source with where it is (titles, labels, table cells: what is not prose)."""
+    if isinstance(data, dict):
+        for key, value in data.items():
+            yield from _strings(value, (*loc, key))
+    elif isinstance(data, list):
+        for i, value in enumerate(data):
+            yield from _strings(value, (*loc, i))
+    elif isinstance(data, str):
+        yield loc, data
+
+
 def compute(loaded: LoadedProposal, image_root: Path | None = None) -> ComputedProposal:
     """Calculate and render the prose; raise SourceError with every prose problem at once."""
     p = loaded.proposal
@@ -38,8 +51,11 @@ def compute(loaded: LoadedProposal, image_root: Path | None = None) -> ComputedP
     renderer = ProseRenderer(loaded.path, economy.figures, image_root or loaded.path.parent)
     doc = loaded.document
 
+    rendered: set[Loc] = set()
+
     def render(key: str, text: str | None, loc: Loc) -> None:
         if text is not None:
+            rendered.add(loc)
             prose[key] = renderer.render(text, doc.mark(loc))
 
     prose: dict[str, str] = {}
@@ -58,9 +74,29 @@ def compute(loaded: LoadedProposal, image_root: Path | None = None) -> ComputedP
         p.administrative_effectivisation,
         ("administrative_effectivisation",),
     )
+    for loc, text in _strings(doc.data, ()):
+        if loc not in rendered:
+            renderer.check_words(text, doc.mark(loc))
     if renderer.problems:
         raise SourceError(renderer.problems)
-    return ComputedProposal(loaded, economy, prose, economy.warnings)
+    return ComputedProposal(loaded, economy, prose, (*loaded.warnings, *_placed(loaded, economy.warnings)))
+
+
+def _placed(loaded: LoadedProposal, warnings: tuple[str, ...]) -> list[Problem]:
+    """The calculation's warnings at the line they name ("line 'x': ..."), at its headline when it has one."""
+    doc = loaded.document
+    places: dict[str, Loc] = {}
+    economy = loaded.proposal.economy
+    for block, lines in (("permanent", economy.permanent), ("implementation", economy.implementation)):
+        for i, line in enumerate(lines):
+            loc: Loc = ("economy", block, i)
+            places[f"line {line.id!r}:"] = (*loc, "headline") if line.headline else loc
+    out = []
+    for warning in warnings:
+        loc = next((where for prefix, where in places.items() if warning.startswith(prefix)), ("economy",))
+        mark = doc.mark(loc)
+        out.append(Problem(str(loaded.path), mark.line if mark else 1, mark.column if mark else 1, warning))
+    return out
 
 
 def _values(row: Row, years: tuple[int, ...]) -> dict[str, int | None]:
@@ -88,5 +124,5 @@ def economy_json(computed: ComputedProposal) -> dict[str, Any]:
         "totals": {row.label: _values(row, e.years) for row in e.totals},
         "payback": {"service": e.payback_service.years, "total": e.payback_total.years},
         "errors": [],
-        "warnings": list(computed.warnings),
+        "warnings": [str(w) for w in computed.warnings],
     }
