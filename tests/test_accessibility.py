@@ -14,8 +14,9 @@ import pytest
 from pypdf import PdfReader
 
 from tests import axe
-from tests.conftest import PROPOSALS
+from tests.conftest import PROPOSALS, Run
 from tests.pdfcheck import check
+from tests.test_annex import case_repo  # noqa: F401  (the fixture: a scaffolded case with a changed proposal)
 
 CASE_PDF = "overfoerselssagen-2025-2026.pdf"
 
@@ -192,3 +193,24 @@ def test_every_html_page_has_no_axe_violations(built: Path, browser: axe.Browser
     assert len(pages) >= 4
     found = {page.name: browser.axe(page, width) for page in pages}
     assert {name: v for name, v in found.items() if v} == {}
+
+
+def test_change_annex_and_a_new_case_are_tagged_and_clean_too(
+    run: Run,
+    case_repo: Path,  # noqa: F811
+    tmp_path: Path,
+    browser: axe.Browser,
+) -> None:
+    """Tagging holds for any partial: a case made by `forslag init`/`new`, with the change annex printed."""
+    out = tmp_path / "out"
+    result = run("build", "--changes-since", "hoering", "--out", out, "--jobs", "1")
+    assert result.code == 0, result.out + result.err
+    pdfs = sorted(out.glob("*.pdf"))
+    assert len(pdfs) == 3
+    for pdf in pdfs:
+        report = check(pdf)
+        assert report.problems == [], pdf.name
+    assert "Ændringer siden hoering" in _text(out / "nyt-forslag.pdf")
+    for page in sorted(out.glob("*.html")):
+        for width in (1280, 375):
+            assert browser.axe(page, width) == [], (page.name, width)
