@@ -14,6 +14,7 @@ from forslag.batch.build import build
 from forslag.batch.state import BuildOptions
 from forslag.document import danish
 from forslag.document.compute import compute
+from forslag.document.render import Stamp, environment, render_proposal
 from forslag.document.tablelayout import LABEL_MIN_MM, WIDTHS_MM, fit_words, table_geometry, text_em
 from forslag.source.load import find_sources, load_proposal
 
@@ -198,3 +199,27 @@ def test_bound_summary_counts_drift_not_anlaeg(hard: Path) -> None:
     summary = " ".join(next(t for t in texts if "Økonomien samlet" in t).split())
     assert " ".join(danish.cell(v) for v in e.net.values if v is not None) in summary
     assert danish.cell(e.permanent_total.values[3]) not in summary  # -88.440 holds the one-off Anlæg saving
+
+
+ROW = "| Fase {i} | 202{i} | Et trin i forløbet, beskrevet i et par ord mere end nødvendigt. |\n"
+PROSE_TABLE = "| Fase | Periode | Indhold |\n| --- | --- | --- |\n" + "".join(ROW.format(i=i) for i in range(1, 7))
+
+
+@pytest.mark.parametrize("filler", range(20, 30))
+def test_prose_table_never_leaves_header_and_one_row_at_a_page_foot(minimal: Path, filler: int) -> None:
+    """Slide a six-row Markdown table down the page, line by line, across the page break (at 25 filler
+    lines the table once left its header and first row at the foot of page 1)."""
+    source = minimal / "minimal.yaml"
+    paragraphs = "\n".join(f"  Afsnit {i} fylder en linje." + "\n" for i in range(filler))
+    text = source.read_text().replace(
+        "description: Kort beskrivelse.",
+        "description: |\n" + paragraphs + "\n".join("  " + line for line in PROSE_TABLE.strip().splitlines()),
+    )
+    source.write_text(text)
+    env = environment()
+    html = render_proposal(env, compute(load_proposal(source)), Stamp("Kilde", "0" * 64, None, False), for_print=False)
+    table = next(t for t in layout(html).tables if "prose-table" in t.classes)
+    body = [r for r in table.rows if not r.header]
+    assert len(body) == 6 and table.rows[0].header
+    for page in {r.page for r in body}:
+        assert sum(1 for r in body if r.page == page) >= 2, f"one row alone on page {page}"
