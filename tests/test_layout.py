@@ -223,3 +223,21 @@ def test_prose_table_never_leaves_header_and_one_row_at_a_page_foot(minimal: Pat
     assert len(body) == 6 and table.rows[0].header
     for page in {r.page for r in body}:
         assert sum(1 for r in body if r.page == page) >= 2, f"one row alone on page {page}"
+
+
+@pytest.mark.parametrize("filler", range(0, 64, 4))
+def test_tabel_1_caption_never_left_alone(minimal: Path, filler: int) -> None:
+    """Slide Tabel 1 down the page: its caption always shares a page with its header and first rows."""
+    source = minimal / "minimal.yaml"
+    paragraphs = "".join(f"\n\n    Afsnit {i} fylder en linje." for i in range(filler))
+    source.write_text(
+        source.read_text().replace(
+            "intro: Investeringen er {{ investment.total }}.", "intro: |-\n    Start." + paragraphs
+        )
+    )
+    env = environment()
+    html = render_proposal(env, compute(load_proposal(source)), Stamp("Kilde", "0" * 64, None, False), for_print=False)
+    table = next(t for t in layout(html).tables if "amounts" in t.classes)
+    body = [r for r in table.rows if not r.header]
+    assert table.caption_pages == [body[0].page] == [body[2].page]
+    assert split_rows(table) == [] and overlaps(table) == []
