@@ -85,6 +85,15 @@ def test_hard_tables_have_no_overlapping_cells(hard: Path, name: str) -> None:
         assert overlaps(other) == [], other.classes
 
 
+def test_hard_table_rows_are_never_split(hard: Path) -> None:
+    """Every row of Tabel 1 is laid out once: a row broken across pages would come back as two fragments."""
+    _, table = _tables(hard, "hard")
+    e = compute(load_proposal(HARD / "hard.yaml")).economy
+    expected = len(e.permanent) + len(e.implementation) + len(e.totals) + 2 + 2  # block and payback rows
+    assert len([r for r in table.rows if not r.header]) == expected
+    assert len({r.page for r in table.rows}) > 1  # the test means something: the table does cross a page
+
+
 def test_fifteen_years_go_landscape_and_stay_legible(fifteen: Path) -> None:
     _, table = _tables(fifteen, "hard")
     assert len(table.rows[0].cells) == 17
@@ -241,3 +250,30 @@ def test_tabel_1_caption_never_left_alone(minimal: Path, filler: int) -> None:
     body = [r for r in table.rows if not r.header]
     assert table.caption_pages == [body[0].page] == [body[2].page]
     assert split_rows(table) == [] and overlaps(table) == []
+
+
+def _long_lines(count: int) -> str:
+    return "".join(
+        f"""    - id: l{i}
+      label: Linje {i} med en lang betegnelse, der fylder to eller tre linjer i tabellens første kolonne
+      amounts: {{2026: {-100 * i}, 2027: {-1000 - i}, 2028: {-12345 + i}}}
+"""
+        for i in range(count)
+    )
+
+
+@pytest.mark.parametrize("count", range(14, 30))
+def test_tabel_1_rows_never_split_from_their_labels(minimal: Path, count: int) -> None:
+    """Grow a tall Tabel 1 of three-line rows row by row, so the page break falls everywhere in it: no row
+    leaves its amounts on one page and its label on the next (seen with 14, 21, 25 and 29 rows when the
+    economy section's `.line` rule let Tabel 1's `tr.line` break inside)."""
+    source = minimal / "minimal.yaml"
+    source.write_text(source.read_text().replace("  permanent:\n", "  permanent:\n" + _long_lines(count), 1))
+    env = environment()
+    computed = compute(load_proposal(source))
+    html = render_proposal(env, computed, Stamp("Kilde", "0" * 64, None, False), for_print=False)
+    table = next(t for t in layout(html).tables if "amounts" in t.classes)
+    e = computed.economy
+    body = [r for r in table.rows if not r.header]
+    assert split_rows(table) == []
+    assert len(body) == len(e.permanent) + len(e.implementation) + len(e.totals) + 2 + 2
