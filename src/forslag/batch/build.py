@@ -37,6 +37,23 @@ def layout_hash(templates: Path | None) -> str:
     return h.hexdigest()
 
 
+def cache_key(layout: str, formats: list[str], content: bytes, case_bytes: bytes, stamp_text: str) -> str:
+    """What a proposal's outputs depend on; `forslag serve` keys what it prints the same way."""
+    return _sha256(json.dumps([layout, formats, _sha256(content), _sha256(case_bytes), stamp_text]).encode())
+
+
+def store(result: Result, key: str, out: Path, cache: Cache) -> dict[str, Any]:
+    """Write a built proposal's files atomically and remember them in the cache; the cache entry."""
+    outputs = {}
+    for suffix, data in sorted(result.files.items()):
+        target = out / f"{result.source.stem}.{suffix}"
+        write_atomic(target, data)
+        outputs[target.name] = len(data)
+    entry = {"key": key, "outputs": outputs, "summary": result.summary, "source": str(result.source)}
+    cache.put(result.source.stem, entry)
+    return entry
+
+
 def _pool_jobs(jobs: int | None) -> int:
     return jobs if jobs else (os.cpu_count() or 1)
 
@@ -107,7 +124,7 @@ def build(sources: list[Path], options: BuildOptions, echo: Callable[[str], None
             report.failed[source] = [f"{source}: cannot read: {exc.strerror or exc}"]
             continue
         stamp = make_stamp(source, content, states[source.resolve()])
-        key = _sha256(json.dumps([layout, formats, _sha256(content), _sha256(case_bytes), stamp.text]).encode())
+        key = cache_key(layout, formats, content, case_bytes, stamp.text)
         keys[source] = key
         entry = None if options.force else cache.fresh(source.stem, key, out)
         if entry is not None:
@@ -129,18 +146,12 @@ def build(sources: list[Path], options: BuildOptions, echo: Callable[[str], None
             if bar is None:
                 echo(f"failed: {source}")
         else:
-            outputs = {}
-            for suffix, data in sorted(result.files.items()):
-                target = out / f"{source.stem}.{suffix}"
-                write_atomic(target, data)
-                outputs[target.name] = len(data)
-                report.written.append(target)
-            entry = {"key": keys[source], "outputs": outputs, "summary": result.summary, "source": str(source)}
-            cache.put(source.stem, entry)
+            entry = store(result, keys[source], out, cache)
+            report.written.extend(out / name for name in entry["outputs"])
             entries[source] = entry
             report.built.append(source)
             if bar is None:
-                echo(f"built: {source} -> {', '.join(str(out / f) for f in outputs)}")
+                echo(f"built: {source} -> {', '.join(str(out / f) for f in entry['outputs'])}")
         if bar is not None:
             bar.update(1)
     if bar is not None:
