@@ -20,7 +20,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from forslag.batch.build import build, cache_key, layout_hash, store
-from forslag.batch.stamp import git_states, make_stamp
+from forslag.batch.stamp import GitState, git_states, make_stamp
 from forslag.batch.state import BuildOptions, Cache
 from forslag.batch.writeout import write_atomic
 from forslag.document.layoutfiles import DEFAULT_TEMPLATES
@@ -30,6 +30,7 @@ from forslag.source.sources import CASE_FILE, case_file_for, find_sources
 
 if TYPE_CHECKING:
     from forslag.batch.worker import Job
+    from forslag.document.stamp import Stamp
 
 IDLE = 2.0  # seconds without a save before the bound case is brought up to date
 CASE = "case"  # the event name for the bound case and its index
@@ -49,10 +50,12 @@ class Changes:
 
 @dataclass
 class _Pending:
-    """A proposal whose HTML is written and whose PDF is still to print."""
+    """A proposal whose HTML is written and whose PDF is still to print, with what its cache key needs."""
 
-    key: str
     job: Job
+    content: bytes
+    case_bytes: bytes
+    layout: str
 
 
 class Preview:
@@ -71,6 +74,7 @@ class Preview:
         self.case_outputs: set[str] = set()
         self.last_save = 0.0
         self._pending: dict[Path, _Pending] = {}
+        self._git: dict[Path, GitState] = {}  # the last git state seen of each source
         self._saves = 0  # batches of saves seen; binding is tried once per pause, not again and again
         self._tried = -1
         self._lock = threading.Lock()  # guards errors, sources and case_* for the request threads
@@ -244,9 +248,10 @@ class Preview:
         except OSError as exc:
             self._failed(source, [f"{source}: cannot read: {exc.strerror or exc}"])
             return
-        stamp = make_stamp(source, content, git_states([source])[source.resolve()])
-        formats = sorted(self.options.formats)
-        key = cache_key(layout_hash(self.options.templates), formats, content, case_bytes, stamp.text)
+        # The HTML is stamped with the git state last seen (asking git costs more than the whole render on a
+        # busy machine); the PDF step asks git again and writes both files with the state of that moment.
+        stamp = self._stamp(source, content, fresh="pdf" not in self.options.formats)
+        layout = layout_hash(self.options.templates)
         job = Job(source, self.options.formats, self.options.templates, stamp)
         result = run(dataclasses.replace(job, formats=frozenset({"html"})))
         if result.problems:
@@ -258,20 +263,30 @@ class Preview:
             self.errors.pop(source.stem, None)
         self.events.publish(source.stem, "html", seconds=round(time.monotonic() - started, 3))
         if "pdf" in self.options.formats:
-            self._pending[source] = _Pending(key, job)
+            self._pending[source] = _Pending(job, content, case_bytes, layout)
         else:
+            key = cache_key(layout, sorted(self.options.formats), content, case_bytes, stamp.text)
             store(result, key, self.out, Cache(self.out))
         self.echo(f"html: {source} ({time.monotonic() - started:.2f} s)")
+
+    def _stamp(self, source: Path, content: bytes, fresh: bool) -> Stamp:
+        resolved = source.resolve()
+        if fresh or resolved not in self._git:
+            self._git[resolved] = git_states([source])[resolved]
+        return make_stamp(source, content, self._git[resolved])
 
     def _print(self, source: Path, pending: _Pending) -> None:
         from forslag.batch.worker import run
 
         started = time.monotonic()
-        result = run(pending.job)
+        stamp = self._stamp(source, pending.content, fresh=True)
+        job = dataclasses.replace(pending.job, stamp=stamp)
+        result = run(job)
         if result.problems:  # the HTML rendered, the print failed (a figure WeasyPrint refused, say)
             self._failed(source, result.problems)
             return
-        store(result, pending.key, self.out, Cache(self.out))
+        key = cache_key(pending.layout, sorted(self.options.formats), pending.content, pending.case_bytes, stamp.text)
+        store(result, key, self.out, Cache(self.out))
         self.events.publish(source.stem, "pdf", seconds=round(time.monotonic() - started, 3))
         self.echo(f"pdf: {source} ({time.monotonic() - started:.2f} s)")
 
