@@ -31,7 +31,7 @@ schema: $(STAMP)
 	$(BIN)/forslag schema --case > proposals/schema/case.schema.json
 
 bench: $(STAMP)
-	$(BIN)/python -m forslag.batch.bench
+	$(BIN)/python -m forslag.batch.bench $(BENCH_ARGS)
 
 clean:
 	rm -rf output/*.pdf output/*.html output/assets output/.forslag-cache

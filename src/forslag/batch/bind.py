@@ -15,7 +15,6 @@ from typing import TYPE_CHECKING, Any
 
 from forslag import __version__
 from forslag.batch.writeout import write_atomic
-from forslag.economy.calc import payback, sum_rows
 from forslag.errors import SourceError
 from forslag.source.sources import CASE_FILE
 
@@ -46,6 +45,8 @@ def _pdf_date(day: dt.date) -> str:
 
 def case_totals(members: list[dict[str, Any]], width: int) -> dict[str, Any]:
     """The summary's bottom row: sums across proposals, and the payback of their summed flows."""
+    from forslag.economy.calc import payback, sum_rows  # here: a no-op build never needs the arithmetic
+
     net = sum_rows([tuple(m["net"]) for m in members], width)
     impact = sum_rows([tuple(m["impact"]) for m in members], width)
     return {
