@@ -8,7 +8,7 @@ from typing import Any
 
 from forslag.document.prose import ProseRenderer
 from forslag.economy.calc import Economy, Row, calculate
-from forslag.errors import SourceError
+from forslag.errors import Problem, SourceError
 from forslag.source.load import LoadedProposal
 from forslag.source.yamlsource import Loc
 
@@ -18,7 +18,7 @@ class ComputedProposal:
     source: LoadedProposal
     economy: Economy
     prose: dict[str, str]
-    warnings: tuple[str, ...]
+    warnings: tuple[Problem, ...]  # the loader's and the calculation's, each with its place in the source
 
     @property
     def name(self) -> str:
@@ -60,7 +60,24 @@ def compute(loaded: LoadedProposal, image_root: Path | None = None) -> ComputedP
     )
     if renderer.problems:
         raise SourceError(renderer.problems)
-    return ComputedProposal(loaded, economy, prose, economy.warnings)
+    return ComputedProposal(loaded, economy, prose, (*loaded.warnings, *_placed(loaded, economy.warnings)))
+
+
+def _placed(loaded: LoadedProposal, warnings: tuple[str, ...]) -> list[Problem]:
+    """The calculation's warnings at the line they name ("line 'x': ..."), at its headline when it has one."""
+    doc = loaded.document
+    places: dict[str, Loc] = {}
+    economy = loaded.proposal.economy
+    for block, lines in (("permanent", economy.permanent), ("implementation", economy.implementation)):
+        for i, line in enumerate(lines):
+            loc: Loc = ("economy", block, i)
+            places[f"line {line.id!r}:"] = (*loc, "headline") if line.headline else loc
+    out = []
+    for warning in warnings:
+        loc = next((where for prefix, where in places.items() if warning.startswith(prefix)), ("economy",))
+        mark = doc.mark(loc)
+        out.append(Problem(str(loaded.path), mark.line if mark else 1, mark.column if mark else 1, warning))
+    return out
 
 
 def _values(row: Row, years: tuple[int, ...]) -> dict[str, int | None]:
@@ -88,5 +105,5 @@ def economy_json(computed: ComputedProposal) -> dict[str, Any]:
         "totals": {row.label: _values(row, e.years) for row in e.totals},
         "payback": {"service": e.payback_service.years, "total": e.payback_total.years},
         "errors": [],
-        "warnings": list(computed.warnings),
+        "warnings": [str(w) for w in computed.warnings],
     }
