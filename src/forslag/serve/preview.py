@@ -11,6 +11,7 @@ shows in place of the page.
 from __future__ import annotations
 
 import dataclasses
+import functools
 import queue
 import threading
 import time
@@ -24,6 +25,7 @@ from forslag.batch.stamp import GitState, git_states, make_stamp
 from forslag.batch.state import BuildOptions, Cache
 from forslag.batch.writeout import write_atomic
 from forslag.document.layoutfiles import DEFAULT_TEMPLATES
+from forslag.errors import ForslagError
 from forslag.serve.events import Events
 from forslag.serve.watch import Touched, touched_by
 from forslag.source.sources import CASE_FILE, case_file_for, find_sources
@@ -134,10 +136,26 @@ class Preview:
     # -- the builder thread --------------------------------------------------------------------------
     def _run(self) -> None:
         try:
-            self._first_pass()
+            self._guarded("the first build", self._first_pass)
         finally:
             self.ready.set()
         waiting: list[BindRequest] = []
+        try:
+            self._loop(waiting)
+        finally:
+            for request in waiting:
+                request.done.set()
+
+    def _guarded(self, what: str, step: Callable[[], None]) -> None:
+        """Run one step; a fault in it is reported and the preview goes on with the next save."""
+        try:
+            step()
+        except ForslagError as exc:
+            self.echo(f"error: {what}: {exc}")
+        except Exception as exc:  # a bug or a full disk must not silently stop the builder thread
+            self.echo(f"error: {what}: internal error: {type(exc).__name__}: {exc}")
+
+    def _loop(self, waiting: list[BindRequest]) -> None:
         while not self.stop.is_set():
             try:
                 item: Changes | BindRequest | None = self.queue.get(timeout=0 if self._pending else 0.1)
@@ -158,25 +176,22 @@ class Preview:
             if changed:
                 self.last_save = time.monotonic()
                 self._saves += 1
-                self._apply(
-                    touched_by(changed, self.sources, self.folders, self.template_dirs, self.out),
-                )
+                touched = touched_by(changed, self.sources, self.folders, self.template_dirs, self.out)
+                self._guarded("a save", functools.partial(self._apply, touched))
                 continue  # more saves may have come while the HTML was written: take them before any PDF
             if self._pending:
                 source = next(iter(self._pending))
-                self._print(source, self._pending.pop(source))
+                self._guarded(str(source), functools.partial(self._print, source, self._pending.pop(source)))
                 continue
             with self._lock:
                 dirty = self.case_dirty
             paused = time.monotonic() - self.last_save >= IDLE and self._tried != self._saves
             if dirty and (waiting or paused):
                 self._tried = self._saves
-                self._bind()
+                self._guarded("binding the case", self._bind)
             for request in waiting:
                 request.done.set()
-            waiting = []
-        for request in waiting:
-            request.done.set()
+            waiting.clear()
 
     def _first_pass(self) -> None:
         """Build what is out of date (as `forslag build` would, without binding), then warm the printer."""
