@@ -152,6 +152,8 @@ def cmd_serve(args: argparse.Namespace) -> int:
         raise KeyboardInterrupt
 
     signal.signal(signal.SIGTERM, stop)  # a service manager's stop is a Ctrl-C too
+    # Ctrl-C stops the preview even when started from a script that ignores SIGINT for its background jobs.
+    signal.signal(signal.SIGINT, signal.default_int_handler)
     try:
         serve(paths, options, args.port, echo=say)
     except KeyboardInterrupt:

@@ -177,28 +177,72 @@ class Edits:
 
 
 # -- measuring -------------------------------------------------------------------------------------------
-def _tree_memory(pid: int) -> tuple[int, int]:
-    """Resident bytes of a process and all its descendants, summed: (RSS, PSS), from /proc (Linux).
-
-    RSS counts a page shared by two processes (a library, or memory a forked worker shares with its
-    parent) in each of them, so its sum overstates the tree; PSS divides each shared page among those that
-    share it, so its sum is what the tree really holds.
-    """
-    rss = pss = 0
-    stack, page = [pid], os.sysconf("SC_PAGE_SIZE")
+def _tree(pids: list[int]) -> list[int]:
+    """The processes and all their descendants (from /proc, Linux)."""
+    found, stack = [], list(pids)
     while stack:
         p = stack.pop()
         try:
-            with open(f"/proc/{p}/statm") as handle:
-                rss += int(handle.read().split()[1]) * page
-            with open(f"/proc/{p}/smaps_rollup") as handle:
-                pss += next((int(x.split()[1]) * 1024 for x in handle if x.startswith("Pss:")), 0)
             for task in os.listdir(f"/proc/{p}/task"):
                 with open(f"/proc/{p}/task/{task}/children") as handle:
                     stack.extend(int(c) for c in handle.read().split())
         except (OSError, ValueError):
             continue
-    return rss, pss
+        found.append(p)
+    return found
+
+
+def _rss(pid: int) -> int:
+    with open(f"/proc/{pid}/statm") as handle:
+        return int(handle.read().split()[1]) * os.sysconf("SC_PAGE_SIZE")
+
+
+def _pss(pid: int) -> int:
+    with open(f"/proc/{pid}/smaps_rollup") as handle:
+        return next((int(x.split()[1]) * 1024 for x in handle if x.startswith("Pss:")), 0)
+
+
+class Sampler:
+    """The peak memory of process trees while they run, summed over every process in them.
+
+    RSS counts a page shared by two processes (a library, or memory a forked worker shares with its
+    parent) in each of them, so its sum overstates the tree; PSS divides each shared page among those that
+    share it, so its sum is what the tree really holds. RSS is read every 50 ms (/proc/PID/statm costs
+    microseconds); PSS every second, since smaps_rollup walks the page tables (some milliseconds a process,
+    which read every 50 ms would slow the build it measures). forslag and the bare WeasyPrint it is compared
+    with are sampled alike.
+    """
+
+    def __init__(self, pids: list[int]) -> None:
+        self.pids = pids
+        self.rss = self.pss = 0
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._sample, daemon=True)
+
+    def _sum(self, read: Callable[[int], int]) -> int:
+        total = 0
+        for pid in _tree(self.pids):
+            try:
+                total += read(pid)
+            except (OSError, ValueError):
+                continue
+        return total
+
+    def _sample(self) -> None:
+        last_pss = 0.0
+        while not self._stop.is_set():
+            self.rss = max(self.rss, self._sum(_rss))
+            if time.monotonic() - last_pss >= 1.0:
+                self.pss, last_pss = max(self.pss, self._sum(_pss)), time.monotonic()
+            self._stop.wait(0.05)
+
+    def __enter__(self) -> Sampler:
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self._stop.set()
+        self._thread.join()
 
 
 @dataclass
@@ -210,20 +254,19 @@ class Timed:
 
 
 def run(args: list[str], cwd: Path, sample: bool = False) -> Timed:
-    """Run a command to its end: wall seconds and, with `sample`, the peak RSS of its process tree."""
+    """Run a command to its end: wall seconds and, with `sample`, the peak memory of its process tree."""
     started = time.perf_counter()
     proc = subprocess.Popen(args, cwd=cwd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
-    peak_rss = peak_pss = 0
+    sampler = Sampler([proc.pid])
     if sample:
-        while proc.poll() is None:
-            rss, pss = _tree_memory(proc.pid)
-            peak_rss, peak_pss = max(peak_rss, rss), max(peak_pss, pss)
-            time.sleep(0.05)
-    output, _ = proc.communicate()
+        with sampler:
+            output, _ = proc.communicate()
+    else:
+        output, _ = proc.communicate()
     seconds = time.perf_counter() - started
     if proc.returncode != 0:
         raise SystemExit(f"benchmark step failed: {' '.join(args)}\n{output}")
-    return Timed(seconds, peak_rss, peak_pss, output)
+    return Timed(seconds, sampler.rss, sampler.pss, output)
 
 
 def _forslag() -> list[str]:
@@ -405,6 +448,7 @@ def bench(count: int, rounds: int, commits: int, say: Callable[[str], None]) -> 
         tree = f"of the process tree, {count} with `--jobs 2`"
         memory = Figure(f"peak memory (sum of RSS) {tree}", unit="MiB", target=300)
         memory_pss = Figure(f"peak memory (sum of PSS) {tree}", unit="MiB")
+        bare_memory = Figure("peak memory (sum of RSS) of bare WeasyPrint, 2 processes", unit="MiB")
         for r in range(rounds):
             pair: dict[str, float] = {}
             for which in ("forslag", "bare") if r % 2 == 0 else ("bare", "forslag"):
@@ -418,9 +462,11 @@ def bench(count: int, rounds: int, commits: int, say: Callable[[str], None]) -> 
                     halves = [htmls[0::2], htmls[1::2]]
                     started = time.perf_counter()
                     procs = [subprocess.Popen([sys.executable, "-c", _BARE, *h], cwd=work) for h in halves if h]
-                    if any(p.wait() != 0 for p in procs):
-                        raise SystemExit("benchmark: bare WeasyPrint failed")
+                    with Sampler([p.pid for p in procs]) as sampler:
+                        if any(p.wait() != 0 for p in procs):
+                            raise SystemExit("benchmark: bare WeasyPrint failed")
                     t = Timed(time.perf_counter() - started)
+                    bare_memory.values.append(sampler.rss / MIB)
                 pair[which] = t.seconds
             cold.values.append(pair["forslag"])
             bare.values.append(pair["bare"])
@@ -509,6 +555,7 @@ def bench(count: int, rounds: int, commits: int, say: Callable[[str], None]) -> 
         ratio,
         memory,
         memory_pss,
+        bare_memory,
     ]
 
 

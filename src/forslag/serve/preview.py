@@ -202,6 +202,8 @@ class Preview:
         if "pdf" in self.options.formats and not self.stop.is_set():
             self._warm()
         self._find_case_outputs()
+        # Counted as a save: the case is bound after the first pause, not under a save made right away.
+        self.last_save = time.monotonic()
         self.events.publish("*", "ready")
 
     def _warm(self) -> None:
