@@ -28,7 +28,7 @@ from forslag.document.layoutfiles import DEFAULT_TEMPLATES
 from forslag.errors import ForslagError
 from forslag.serve.events import Events
 from forslag.serve.watch import Touched, touched_by
-from forslag.source.sources import CASE_FILE, case_file_for, find_sources
+from forslag.source.sources import CASE_FILE, case_file_for, find_sources, glance
 
 if TYPE_CHECKING:
     from forslag.batch.worker import Job
@@ -56,6 +56,7 @@ class _Pending:
 
     job: Job
     content: bytes
+    case: Path
     case_bytes: bytes
     layout: str
 
@@ -260,8 +261,8 @@ class Preview:
         self._pending.pop(source, None)
         try:
             content = source.read_bytes()
-            case_path = case_file_for(source)
-            case_bytes = case_path.read_bytes() if case_path.is_file() else b""
+            case_path = case_file_for(source, content)
+            case_bytes = glance(case_path)
         except OSError as exc:
             self._failed(source, [f"{source}: cannot read: {exc.strerror or exc}"])
             return
@@ -280,10 +281,10 @@ class Preview:
             self.errors.pop(source.stem, None)
         self.events.publish(source.stem, "html", seconds=round(time.monotonic() - started, 3))
         if "pdf" in self.options.formats:
-            self._pending[source] = _Pending(job, content, case_bytes, layout)
+            self._pending[source] = _Pending(job, content, case_path, case_bytes, layout)
         else:
             key = cache_key(layout, sorted(self.options.formats), content, case_bytes, stamp.text)
-            store(result, key, self.out, Cache(self.out))
+            store(result, key, self.out, Cache(self.out), case_path)
         self.echo(f"html: {source} ({time.monotonic() - started:.2f} s)")
 
     def _stamp(self, source: Path, content: bytes, fresh: bool) -> Stamp:
@@ -303,7 +304,9 @@ class Preview:
             self._failed(source, result.problems)
             return
         key = cache_key(pending.layout, sorted(self.options.formats), pending.content, pending.case_bytes, stamp.text)
-        store(result, key, self.out, Cache(self.out))
+        # As a build does: a case other than the one glanced at (an unusual `case:`) leaves no key to trust.
+        case = Path(result.case) if result.case else pending.case
+        store(result, key if case == pending.case else "", self.out, Cache(self.out), case)
         self.events.publish(source.stem, "pdf", seconds=round(time.monotonic() - started, 3))
         self.echo(f"pdf: {source} ({time.monotonic() - started:.2f} s)")
 

@@ -235,6 +235,27 @@ class Strict(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True, coerce_numbers_to_str=True)
 
 
+class Wording(Strict):
+    """The organisation's own words in the layout; the defaults are the Overførselssagen's (Københavns Kommune)."""
+
+    administration_label: str = Field(
+        "Fremstillende forvaltning", description="The label of the proposing administration in the head."
+    )
+    investment_pool: str = Field(
+        "investeringspuljen",
+        description="The pool that pays the implementation costs, as in 'midler fra investeringspuljen'.",
+    )
+    finance_centre: str = Field(
+        "Center for Økonomi", description="The finance centre that approves, as in 'Godkendelse af Center for Økonomi'."
+    )
+    finance_approver: str = Field(
+        "Center for Økonomi, Økonomiforvaltningen", description="The approving body's row in the approval table."
+    )
+    annex_heading: str = Field(
+        "Administrative bilag til investeringsforslag", description="The heading of the administrative annex."
+    )
+
+
 class Case(Strict):
     """The settings every proposal of one budget case shares (`case.yaml`)."""
 
@@ -246,6 +267,10 @@ class Case(Strict):
     price_level: int = Field(description="The price and wage level (p/l) of every amount, e.g. 2027 for '2027 p/l'.")
     notes: list[str] = Field(
         default_factory=list, description="Standard notes printed under Tabel 1 of every proposal."
+    )
+    wording: Wording = Field(
+        default_factory=Wording,
+        description="The organisation's own words (pool, finance centre, annex heading); defaults as in Copenhagen.",
     )
 
     @field_validator("years")
