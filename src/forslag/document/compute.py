@@ -7,7 +7,10 @@ from pathlib import Path
 from typing import Any
 
 from forslag.document.prose import ProseRenderer
+from forslag.economy.business_case import BusinessCaseResult, as_json, calculate_business_case, figures
 from forslag.economy.calc import Economy, Row, calculate
+from forslag.economy.derive import with_derived_lines
+from forslag.economy.suitability import Suitability, assess
 from forslag.errors import SourceError
 from forslag.source.load import LoadedProposal
 from forslag.source.yamlsource import Loc
@@ -19,6 +22,8 @@ class ComputedProposal:
     economy: Economy
     prose: dict[str, str]
     warnings: tuple[str, ...]
+    business_case: BusinessCaseResult | None = None
+    suitability: Suitability | None = None
 
     @property
     def name(self) -> str:
@@ -33,8 +38,13 @@ def _unwrap_paragraph(html: str) -> str:
 
 def compute(loaded: LoadedProposal, image_root: Path | None = None) -> ComputedProposal:
     """Calculate and render the prose; raise SourceError with every prose problem at once."""
-    p = loaded.proposal
-    economy = calculate(p, loaded.case.case)
+    case = loaded.case.case
+    bc = calculate_business_case(loaded.proposal.business_case, case) if loaded.proposal.business_case else None
+    p = with_derived_lines(loaded.proposal, case, bc)  # Tabel 1 rows taken from the business case, if asked
+    economy = calculate(p, case)
+    suitability = assess(bc) if bc else None
+    if bc:
+        economy.figures.update(figures(bc))
     renderer = ProseRenderer(loaded.path, economy.figures, image_root or loaded.path.parent)
     doc = loaded.document
 
@@ -53,6 +63,10 @@ def compute(loaded: LoadedProposal, image_root: Path | None = None) -> ComputedP
                 render(f"footnote.{line.id}", line.footnote, ("economy", block, i, "footnote"))
                 prose[f"footnote.{line.id}"] = _unwrap_paragraph(prose[f"footnote.{line.id}"])
     render("risk", p.risk.text, ("risk", "text"))
+    if p.business_case is not None:
+        for key in ("problem", "solution", "alternative"):
+            text = getattr(p.business_case.suitability, key)
+            render(f"bc.{key}", text, ("business_case", "suitability", key))
     render(
         "administrative_effectivisation",
         p.administrative_effectivisation,
@@ -60,7 +74,7 @@ def compute(loaded: LoadedProposal, image_root: Path | None = None) -> ComputedP
     )
     if renderer.problems:
         raise SourceError(renderer.problems)
-    return ComputedProposal(loaded, economy, prose, economy.warnings)
+    return ComputedProposal(loaded, economy, prose, economy.warnings, bc, suitability)
 
 
 def _values(row: Row, years: tuple[int, ...]) -> dict[str, int | None]:
@@ -89,4 +103,10 @@ def economy_json(computed: ComputedProposal) -> dict[str, Any]:
         "payback": {"service": e.payback_service.years, "total": e.payback_total.years},
         "errors": [],
         "warnings": list(computed.warnings),
-    }
+    } | ({"business_case": _business_case_json(computed)} if computed.business_case else {})
+
+
+def _business_case_json(computed: ComputedProposal) -> dict[str, Any]:
+    assert computed.business_case is not None and computed.suitability is not None
+    s = computed.suitability
+    return as_json(computed.business_case, {"verdict": s.verdict, "reasons": list(s.reasons)})

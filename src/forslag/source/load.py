@@ -12,6 +12,7 @@ from typing import Any, TypeVar
 from pydantic import BaseModel, ValidationError
 
 from forslag.errors import Problem, SourceError
+from forslag.source.business_case import check_against_case as check_business_case
 from forslag.source.model import Case, Line, PerYear, Proposal
 from forslag.source.sources import CASE_FILE, find_sources
 from forslag.source.yamlsource import Document, Loc, Mark, read_yaml
@@ -224,7 +225,7 @@ def load_proposal(path: Path) -> LoadedProposal:
     doc = read_yaml(path)
     proposal = _validate(Proposal, doc)
     case = _case_for(path, proposal, doc)
-    problems = _check_against_case(doc, proposal, case.case)
+    problems = _check_against_case(doc, proposal, case.case) + check_business_case(doc, proposal, case.case)
     if problems:
         raise SourceError(problems)
     return LoadedProposal(path, doc, case, proposal)
