@@ -172,7 +172,7 @@ def test_ishoej_reproduces_its_inputs_and_breakeven_years(run: Run) -> None:
 
 
 def test_ishoej_financing_split_in_the_pdf_text(run: Run, examples: Path, tmp_path: Path) -> None:
-    from .pdftext import pdf_text
+    from .pdftext import text as pdf_text
 
     out = tmp_path / "out"
     assert run("build", examples / "ishoej", "--out", out, "--format", "pdf", "--no-bind").code == 0
@@ -211,3 +211,53 @@ def test_bad_business_case_input_names_file_and_line(run: Run, examples: Path, n
     lines = [row for row in result.out.splitlines() if words in row]
     assert lines, result.out
     assert any(f"{source}:{n}:" in row for row in lines for n in (line, line - 1)), result.out
+
+
+# ---- documents and charts ----------------------------------------------------------------------------------
+
+
+def test_charts_are_the_same_bytes_twice_with_text_in_the_document_font() -> None:
+    from forslag.document.charts import charts
+    from forslag.source.load import load_proposal
+
+    loaded = load_proposal(PROPOSALS / "roedovre" / "invester-foer-det-sker.yaml")
+    assert loaded.proposal.business_case is not None
+    result = calculate_business_case(loaded.proposal.business_case, loaded.case.case)
+    first, second = charts(result), charts(result)
+    assert {k: c.svg for k, c in first.items()} == {k: c.svg for k, c in second.items()}
+    for chart in first.values():
+        assert chart.svg.startswith("<svg") and f"<title>{chart.alt}</title>" in chart.svg
+        assert "font-family: 'Source Sans Pro'" in chart.svg
+        assert "<text" in chart.svg  # text stays text, not glyph paths
+    assert ">Lav succesrate</text>" in first["balance"].svg
+
+
+def test_a_proposal_without_business_case_never_imports_matplotlib(tmp_path: Path) -> None:
+    import subprocess
+    import sys
+
+    code = (
+        "import sys; from forslag.document.compute import compute; from forslag.source.load import load_proposal;"
+        f"compute(load_proposal(__import__('pathlib').Path({str(PROPOSALS / 'forloebsprogram.yaml')!r})));"
+        "print('matplotlib' in sys.modules)"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
+    assert out.strip() == "False"
+
+
+def test_the_annex_prints_the_figures_in_pdf_and_html(run: Run, examples: Path, tmp_path: Path) -> None:
+    from .pdftext import text as pdf_text
+
+    out = tmp_path / "out"
+    assert run("build", examples / "roedovre", "--out", out, "--no-bind").code == 0
+    text = pdf_text(out / "invester-foer-det-sker.pdf")
+    assert "Bilag: Business case" in text
+    for cell in ("-2.300", "-3.800", "-4.300", "-4.000", "-2.700", "-1.400", "-100", "10.200", "6.600"):
+        assert cell in text
+    assert "har tjent sig ind efter 7 år" in " ".join(text.split())  # the summary's placeholder
+    html = (out / "invester-foer-det-sker.html").read_text()
+    assert html.count("<svg ") == 3 and html.count('role="img"') == 3
+    # Rebuilt, the bytes are the same.
+    first = (out / "invester-foer-det-sker.pdf").read_bytes()
+    assert run("build", examples / "roedovre", "--out", out, "--no-bind", "--force").code == 0
+    assert (out / "invester-foer-det-sker.pdf").read_bytes() == first

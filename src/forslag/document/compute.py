@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -24,6 +24,8 @@ class ComputedProposal:
     warnings: tuple[str, ...]
     business_case: BusinessCaseResult | None = None
     suitability: Suitability | None = None
+    charts: dict[str, Any] = field(default_factory=dict)  # name -> document.charts.Chart
+    prose_figures: int = 0  # figures in the prose; the annex's charts are numbered after them
 
     @property
     def name(self) -> str:
@@ -74,7 +76,12 @@ def compute(loaded: LoadedProposal, image_root: Path | None = None) -> ComputedP
     )
     if renderer.problems:
         raise SourceError(renderer.problems)
-    return ComputedProposal(loaded, economy, prose, economy.warnings, bc, suitability)
+    charts: dict[str, Any] = {}
+    if bc is not None:
+        from forslag.document.charts import charts as make_charts  # matplotlib only for a business case
+
+        charts = make_charts(bc)
+    return ComputedProposal(loaded, economy, prose, economy.warnings, bc, suitability, charts, renderer.figure_count)
 
 
 def _values(row: Row, years: tuple[int, ...]) -> dict[str, int | None]:

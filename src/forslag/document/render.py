@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import itertools
 from collections.abc import Callable, Iterator
+from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
@@ -18,6 +19,7 @@ from forslag.document.fonts import font_face_css
 from forslag.document.layoutfiles import DEFAULT_TEMPLATES
 from forslag.document.prose import format_figure
 from forslag.document.stamp import Stamp
+from forslag.economy.business_case import whole
 from forslag.economy.calc import Figure, Phrase
 from forslag.errors import ForslagError
 
@@ -43,7 +45,16 @@ def _date(value: dt.date | None) -> str:
     return "" if value is None else danish.date(value)
 
 
+def _money(value: Decimal | None) -> str:
+    """A business-case amount in whole units of its unit (kr. or 1.000 kr.), rounded once, here."""
+    return "" if value is None else danish.number(whole(value))
+
+
 FILTERS: dict[str, Callable[..., Any]] = {
+    "money": _money,
+    "pct": lambda value: danish.quantity(value, "percent"),
+    "qty": lambda value: danish.quantity(value, "count"),
+    "dec": lambda value: danish.quantity(value, "decimal"),
     "cell": danish.cell,
     "amount": danish.amount,
     "date": _date,
@@ -91,11 +102,28 @@ def render_proposal(env: jinja2.Environment, computed: ComputedProposal, stamp: 
         "stamp": stamp,
         "version": __version__,
         "fonts_css": Markup(font_face_css(for_print)),
+        "bc": business_case_context(computed),
     }
     try:
         return env.get_template("proposal.html.j2").render(context)
     except jinja2.TemplateError as exc:
         raise ForslagError(f"{_template_position(exc)}: {exc.message or exc}") from None
+
+
+def business_case_context(computed: ComputedProposal) -> dict[str, Any] | None:
+    """What the business-case annex and the notat place: results, assumptions, verdict, charts."""
+    if computed.business_case is None:
+        return None
+    from forslag.document.bc_assumptions import assumptions
+
+    return {
+        "r": computed.business_case,
+        "suitability": computed.suitability,
+        "assumptions": assumptions(computed.business_case),
+        "charts": {k: {"svg": Markup(c.svg), "alt": c.alt} for k, c in computed.charts.items()},
+        "first_figure": computed.prose_figures + 1,
+        "prose": {k.removeprefix("bc."): Markup(v) for k, v in computed.prose.items() if k.startswith("bc.")},
+    }
 
 
 def _template_position(exc: jinja2.TemplateError) -> str:
