@@ -261,3 +261,27 @@ def test_the_annex_prints_the_figures_in_pdf_and_html(run: Run, examples: Path, 
     first = (out / "invester-foer-det-sker.pdf").read_bytes()
     assert run("build", examples / "roedovre", "--out", out, "--no-bind", "--force").code == 0
     assert (out / "invester-foer-det-sker.pdf").read_bytes() == first
+
+
+def test_an_unsuitable_case_gets_a_committee_notat(run: Run, tmp_path: Path) -> None:
+    from .conftest import DATA
+    from .pdftext import text as pdf_text
+
+    out = tmp_path / "out"
+    assert run("build", DATA / "notat", "--out", out, "--no-bind").code == 0
+    text = " ".join(pdf_text(out / "parforhold-notat.pdf").split())
+    assert "Parforholdskurser for småbørnsforældre som investeringscase" in text
+    assert "ikke er egnet" in text
+    for words in ("falder hos Staten", "undgået fremtidig udgift", "udgør 0 % af alle gevinster", "Alternativ"):
+        assert words in text
+    assert (out / "parforhold-notat.html").is_file()
+    data = json.loads(run("check", "--json", DATA / "notat").out)["proposals"][0]["business_case"]
+    assert data["suitability"]["verdict"] == "ikke egnet"
+
+
+def test_a_suitable_case_gets_no_notat(run: Run, examples: Path, tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    assert run("build", examples / "ishoej", "--out", out, "--no-bind", "--format", "html").code == 0
+    assert not list(out.glob("*notat*"))
+    data = json.loads(run("check", "--json", examples / "ishoej").out)["proposals"][0]["business_case"]
+    assert data["suitability"]["verdict"] == "egnet"

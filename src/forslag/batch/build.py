@@ -131,7 +131,7 @@ def build(sources: list[Path], options: BuildOptions, echo: Callable[[str], None
         else:
             outputs = {}
             for suffix, data in sorted(result.files.items()):
-                target = out / f"{source.stem}.{suffix}"
+                target = out / (source.stem + (suffix if suffix.startswith("-") else f".{suffix}"))
                 write_atomic(target, data)
                 outputs[target.name] = len(data)
                 report.written.append(target)

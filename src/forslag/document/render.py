@@ -50,8 +50,16 @@ def _money(value: Decimal | None) -> str:
     return "" if value is None else danish.number(whole(value))
 
 
+def _bc_amount(value: Decimal | None, unit: str) -> str:
+    """A business-case amount as a headline amount (51,9 mio. kr.) from its unit (kr. or 1.000 kr.)."""
+    if value is None:
+        return ""
+    return danish.amount(value / 1000 if unit == "kr." else value)
+
+
 FILTERS: dict[str, Callable[..., Any]] = {
     "money": _money,
+    "bc_amount": _bc_amount,
     "pct": lambda value: danish.quantity(value, "percent"),
     "qty": lambda value: danish.quantity(value, "count"),
     "dec": lambda value: danish.quantity(value, "decimal"),
@@ -110,6 +118,27 @@ def render_proposal(env: jinja2.Environment, computed: ComputedProposal, stamp: 
         raise ForslagError(f"{_template_position(exc)}: {exc.message or exc}") from None
 
 
+def render_notat(env: jinja2.Environment, computed: ComputedProposal, stamp: Stamp, *, for_print: bool) -> str:
+    """The committee notat for a business case judged not suitable ("<title> som investeringscase")."""
+    loaded = computed.source
+    p = loaded.proposal
+    context = {
+        "p": p,
+        "case": loaded.case.case,
+        "prose": {k: Markup(v) for k, v in computed.prose.items()},
+        "tables": TableCounter(),
+        "document_date": p.date or loaded.case.case.date,
+        "stamp": stamp,
+        "version": __version__,
+        "fonts_css": Markup(font_face_css(for_print)),
+        "bc": business_case_context(computed),
+    }
+    try:
+        return env.get_template("notat.html.j2").render(context)
+    except jinja2.TemplateError as exc:
+        raise ForslagError(f"{_template_position(exc)}: {exc.message or exc}") from None
+
+
 def business_case_context(computed: ComputedProposal) -> dict[str, Any] | None:
     """What the business-case annex and the notat place: results, assumptions, verdict, charts."""
     if computed.business_case is None:
@@ -138,4 +167,4 @@ def _template_position(exc: jinja2.TemplateError) -> str:
     return f"{filename or 'template'}{f':{line}' if line else ''}"
 
 
-__all__ = ["Stamp", "environment", "render_proposal"]
+__all__ = ["Stamp", "environment", "render_notat", "render_proposal"]
