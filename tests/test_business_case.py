@@ -285,3 +285,19 @@ def test_a_suitable_case_gets_no_notat(run: Run, examples: Path, tmp_path: Path)
     assert not list(out.glob("*notat*"))
     data = json.loads(run("check", "--json", examples / "ishoej").out)["proposals"][0]["business_case"]
     assert data["suitability"]["verdict"] == "egnet"
+
+
+def test_amounts_move_to_the_cases_price_level_with_its_index() -> None:
+    case = Case.model_validate(
+        {
+            "name": "T",
+            "municipality": "T",
+            "date": "2026-01-01",
+            "years": [2026],
+            "price_level": 2025,
+            "price_index": {"values": {2024: 100.0, 2025: 102.3}, "source": "test"},
+        }
+    )
+    r = calculate_business_case(bc(price_level=2024), case)
+    assert r.price_factor == D("1.023")
+    assert r.scenarios[0].costs == (D("102.300"),) * 3  # 100 at 2024 p/l is 102,3 at 2025 p/l
