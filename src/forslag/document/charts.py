@@ -110,11 +110,12 @@ def balance_chart(result: BusinessCaseResult) -> Chart:
             ax.annotate(
                 f"tjent ind: år {s.breakeven_year}",
                 (float(s.tau), 0),
-                xytext=(7, -6 - 11 * i),
+                # Above and left of the crossing: the line itself is below zero there, so the label stays clear.
+                xytext=(-5, 5 + 11 * i),
                 textcoords="offset points",
                 color=colour,
                 fontsize=8,
-                va="top",
+                ha="right",
             )
     ax.axhline(0, color=INK, linewidth=0.9)
     ax.set_xticks(years, [f"{t}\n{c}" for t, c in zip(years, result.calendar_years, strict=True)])

@@ -435,9 +435,7 @@ def as_json(result: BusinessCaseResult, suitability: dict[str, Any]) -> dict[str
         scenarios.append(
             {
                 "name": s.scenario.name,
-                "id": s.id,
                 "success_rate": float(s.scenario.success_rate),
-                "deadweight": float(s.scenario.deadweight),
                 "years": list(result.years),
                 "calendar_years": list(result.calendar_years),
                 "lines": [{"label": ln.label, "payer": ln.payer, "values": money(ln.values)} for ln in s.lines],
@@ -458,4 +456,4 @@ def as_json(result: BusinessCaseResult, suitability: dict[str, Any]) -> dict[str
                 "cost_per_participant": None if s.cost_per_participant is None else whole(s.cost_per_participant),
             }
         )
-    return {"unit": result.case.unit, "scenarios": scenarios, "suitability": suitability}
+    return {"scenarios": scenarios, "suitability": suitability}
