@@ -73,10 +73,19 @@ def _copy_assets(out: Path) -> None:
             write_atomic(target, data)
 
 
-def _job(source: Path, options: BuildOptions, stamp: Any) -> Job:
+def _job(source: Path, options: BuildOptions, stamp: Any, changes: dict[str, Any] | None) -> Job:
     from forslag.batch.worker import Job
 
-    return Job(source, options.formats, options.templates, stamp)
+    return Job(source, options.formats, options.templates, stamp, changes)
+
+
+def _annexes(sources: list[Path], options: BuildOptions) -> dict[Path, dict[str, Any] | None]:
+    """The change annex of each source (--changes-since), computed here once so workers only place it."""
+    if not options.changes_since or not sources:
+        return {}
+    from forslag.history.annex import annexes
+
+    return annexes(sources, options.changes_since)[1]
 
 
 def build(sources: list[Path], options: BuildOptions, echo: Callable[[str], None] = print) -> Report:
@@ -94,6 +103,7 @@ def build(sources: list[Path], options: BuildOptions, echo: Callable[[str], None
     cache = Cache(out)
     layout = layout_hash(options.templates)
     states = git_states(sources)
+    annex = _annexes(sources, options)
     formats = sorted(options.formats)
 
     pending: list[Job] = []
@@ -107,14 +117,18 @@ def build(sources: list[Path], options: BuildOptions, echo: Callable[[str], None
             report.failed[source] = [f"{source}: cannot read: {exc.strerror or exc}"]
             continue
         stamp = make_stamp(source, content, states[source.resolve()])
-        key = _sha256(json.dumps([layout, formats, _sha256(content), _sha256(case_bytes), stamp.text]).encode())
+        changes = annex.get(source)
+        # The annex names the revision's commit and date, so a moved tag or branch rebuilds.
+        key = _sha256(
+            json.dumps([layout, formats, _sha256(content), _sha256(case_bytes), stamp.text, changes]).encode()
+        )
         keys[source] = key
         entry = None if options.force else cache.fresh(source.stem, key, out)
         if entry is not None:
             report.skipped.append(source)
             entries[source] = entry
         else:
-            pending.append(_job(source, options, stamp))
+            pending.append(_job(source, options, stamp, changes))
 
     if "html" in options.formats and (pending or not (out / ASSETS).is_dir()):
         _copy_assets(out)
@@ -123,7 +137,7 @@ def build(sources: list[Path], options: BuildOptions, echo: Callable[[str], None
     for result in _results(pending, _pool_jobs(options.jobs)):
         source = result.source
         for warning in result.warnings:
-            echo(f"warning: {source}: {warning}")
+            echo(f"warning: {warning}")  # a warning names its file and line itself
         if result.problems:
             report.failed[source] = result.problems
             if bar is None:

@@ -20,6 +20,7 @@ class BuildOptions:
     force: bool = False
     jobs: int | None = None
     bind: bool = True
+    changes_since: str | None = None  # a git revision: add the change annex to every proposal changed since
 
 
 @dataclass

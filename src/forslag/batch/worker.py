@@ -30,6 +30,7 @@ class Job:
     formats: frozenset[str]
     templates: Path | None
     stamp: Stamp
+    changes: dict[str, Any] | None = None  # the change annex, computed in the main process (--changes-since)
 
 
 @dataclass
@@ -81,12 +82,12 @@ def run(job: Job) -> Result:
     result = Result(job.source)
     try:
         computed = compute(load_proposal(job.source))
-        result.warnings = list(computed.warnings)
+        result.warnings = [str(w) for w in computed.warnings]
         env = _envs.get(job.templates)
         if env is None:
             env = _envs[job.templates] = environment(job.templates)
         pages = None
-        html = render_proposal(env, computed, job.stamp, for_print=False)
+        html = render_proposal(env, computed, job.stamp, for_print=False, changes=job.changes)
         if "html" in job.formats:
             result.files["html"] = html.encode()
         if "pdf" in job.formats:

@@ -11,7 +11,7 @@ from forslag.economy.business_case import BusinessCaseResult, as_json, calculate
 from forslag.economy.calc import Economy, Row, calculate
 from forslag.economy.derive import with_derived_lines
 from forslag.economy.suitability import Suitability, assess
-from forslag.errors import SourceError
+from forslag.errors import Problem, SourceError
 from forslag.source.load import LoadedProposal
 from forslag.source.yamlsource import Loc
 
@@ -21,7 +21,7 @@ class ComputedProposal:
     source: LoadedProposal
     economy: Economy
     prose: dict[str, str]
-    warnings: tuple[str, ...]
+    warnings: tuple[Problem, ...]  # the loader's and the calculation's, each with its place in the source
     business_case: BusinessCaseResult | None = None
     suitability: Suitability | None = None
     charts: dict[str, Any] = field(default_factory=dict)  # name -> document.charts.Chart
@@ -81,7 +81,25 @@ def compute(loaded: LoadedProposal, image_root: Path | None = None) -> ComputedP
         from forslag.document.charts import charts as make_charts  # matplotlib only for a business case
 
         charts = make_charts(bc)
-    return ComputedProposal(loaded, economy, prose, economy.warnings, bc, suitability, charts, renderer.figure_count)
+    warnings = (*loaded.warnings, *_placed(loaded, economy.warnings))
+    return ComputedProposal(loaded, economy, prose, warnings, bc, suitability, charts, renderer.figure_count)
+
+
+def _placed(loaded: LoadedProposal, warnings: tuple[str, ...]) -> list[Problem]:
+    """The calculation's warnings at the line they name ("line 'x': ..."), at its headline when it has one."""
+    doc = loaded.document
+    places: dict[str, Loc] = {}
+    economy = loaded.proposal.economy
+    for block, lines in (("permanent", economy.permanent), ("implementation", economy.implementation)):
+        for i, line in enumerate(lines):
+            loc: Loc = ("economy", block, i)
+            places[f"line {line.id!r}:"] = (*loc, "headline") if line.headline else loc
+    out = []
+    for warning in warnings:
+        loc = next((where for prefix, where in places.items() if warning.startswith(prefix)), ("economy",))
+        mark = doc.mark(loc)
+        out.append(Problem(str(loaded.path), mark.line if mark else 1, mark.column if mark else 1, warning))
+    return out
 
 
 def _values(row: Row, years: tuple[int, ...]) -> dict[str, int | None]:
@@ -109,7 +127,7 @@ def economy_json(computed: ComputedProposal) -> dict[str, Any]:
         "totals": {row.label: _values(row, e.years) for row in e.totals},
         "payback": {"service": e.payback_service.years, "total": e.payback_total.years},
         "errors": [],
-        "warnings": list(computed.warnings),
+        "warnings": [str(w) for w in computed.warnings],
     } | ({"business_case": _business_case_json(computed)} if computed.business_case else {})
 
 

@@ -57,6 +57,7 @@ class ProseRenderer:
     image_root: Path
     problems: list[Problem] = field(default_factory=list)
     figure_count: int = 0
+    _in_table: bool = False  # inside a Markdown table, where a bare '|' ends the cell
 
     def _problem(self, line: int | None, message: str) -> None:
         self.problems.append(Problem(str(self.path), line, None, message))
@@ -80,6 +81,9 @@ class ProseRenderer:
                 token.tag = f"h{level}"
             elif token.type == "table_open":
                 token.attrSet("class", "prose-table")
+                self._in_table = True
+            elif token.type == "table_close":
+                self._in_table = False
             elif token.type == "inline":
                 figure = self._figure(token, line)
                 if figure is not None and out and out[-1].type == "paragraph_open":
@@ -120,8 +124,12 @@ class ProseRenderer:
                 child.content = PLACEHOLDER.sub(lambda m: self._placeholder(m, token, line), child.content)
                 if "{{" in child.content or "}}" in child.content:
                     self._problem(
-                        self._line_in(token, line, "{{"),
-                        "a placeholder is malformed; write it as {{ name }} or {{ name | abs }}",
+                        self._line_in(token, line, "{{" if "{{" in child.content else "}}"),
+                        # In a table the bar of '{{ x | abs }}' ends the cell, cutting the placeholder in two.
+                        "a placeholder in a table is cut in two at its '|', which ends a cell; inside a table "
+                        "write the bar as '\\|': {{ name \\| abs }}"
+                        if self._in_table
+                        else "a placeholder is malformed; write it as {{ name }} or {{ name | abs }}",
                     )
 
     def _placeholder(self, match: re.Match[str], token: Token, line: int | None) -> str:

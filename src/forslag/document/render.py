@@ -90,8 +90,18 @@ def environment(templates: Path | None = None) -> jinja2.Environment:
     return env
 
 
-def render_proposal(env: jinja2.Environment, computed: ComputedProposal, stamp: Stamp, *, for_print: bool) -> str:
-    """The proposal as an HTML page; `for_print` points fonts at the installed files instead of assets/."""
+def render_proposal(
+    env: jinja2.Environment,
+    computed: ComputedProposal,
+    stamp: Stamp,
+    *,
+    for_print: bool,
+    changes: dict[str, Any] | None = None,
+) -> str:
+    """The proposal as an HTML page; `for_print` points fonts at the installed files instead of assets/.
+
+    `changes` is the change annex's data (forslag build --changes-since), already formatted; None: no annex.
+    """
     loaded = computed.source
     p = loaded.proposal
     footnotes = [
@@ -111,6 +121,7 @@ def render_proposal(env: jinja2.Environment, computed: ComputedProposal, stamp: 
         "version": __version__,
         "fonts_css": Markup(font_face_css(for_print)),
         "bc": business_case_context(computed),
+        "changes": changes,
     }
     try:
         return env.get_template("proposal.html.j2").render(context)

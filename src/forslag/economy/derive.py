@@ -5,7 +5,7 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import TYPE_CHECKING
 
-from forslag.economy.business_case import BusinessCaseResult
+from forslag.economy.business_case import BusinessCaseResult, whole
 
 if TYPE_CHECKING:
     from forslag.source.model import Case, Proposal
@@ -18,7 +18,7 @@ def with_derived_lines(proposal: Proposal, case: Case, result: BusinessCaseResul
 
     The investing forvaltning's gains become savings rows (negative), running costs permanent rows and
     implementation costs implementation rows, at the case's calendar years and price level in 1.000 kr.
-    The amounts stay exact here: Tabel 1 rounds each row once, as it does typed rows.
+    Each amount is rounded here, once, half up to whole 1.000 kr., as Tabel 1 rounds a typed line.
     """
     bc = proposal.business_case
     if bc is None or bc.tabel1 is None or result is None:
@@ -34,7 +34,7 @@ def with_derived_lines(proposal: Proposal, case: Case, result: BusinessCaseResul
         out = {}
         for year, value in zip(result.calendar_years, values, strict=True):
             if year in case.years and value != 0:
-                out[year] = sign * value / to_tkr
+                out[year] = Decimal(whole(sign * value / to_tkr))
         return out
 
     permanent: list[Line] = []

@@ -3,19 +3,23 @@
 from __future__ import annotations
 
 import difflib
-import types
+import re
+import stat
 import typing
 from dataclasses import dataclass
-from pathlib import Path
-from typing import Any, TypeVar
+from decimal import Decimal, localcontext
+from pathlib import Path, PurePath
+from typing import Any, Generic, TypeVar
 
 from pydantic import BaseModel, ValidationError
+from pydantic.fields import FieldInfo
 
 from forslag.errors import Problem, SourceError
 from forslag.source.business_case import check_against_case as check_business_case
-from forslag.source.model import Case, Line, PerYear, Proposal
-from forslag.source.sources import CASE_FILE, find_sources
-from forslag.source.yamlsource import Document, Loc, Mark, read_yaml
+from forslag.source.model import Case, Line, Proposal
+from forslag.source.scalars import at, prepare, unwrap
+from forslag.source.sources import CASE_FILE, SOURCE_SUFFIXES, find_sources
+from forslag.source.yamlsource import MAX_INTEGER_DIGITS, Document, Loc, Mark, read_yaml
 
 M = TypeVar("M", bound=BaseModel)
 
@@ -33,6 +37,7 @@ class LoadedProposal:
     document: Document
     case: LoadedCase
     proposal: Proposal
+    warnings: tuple[Problem, ...] = ()
 
     @property
     def name(self) -> str:
@@ -40,24 +45,10 @@ class LoadedProposal:
         return self.path.stem
 
 
-def _unwrap(annotation: Any) -> Any:
-    """Strip Optional and Annotated wrappers to the type a value must have."""
-    while True:
-        origin = typing.get_origin(annotation)
-        if origin is typing.Annotated:
-            annotation = typing.get_args(annotation)[0]
-        elif origin in (typing.Union, types.UnionType):
-            members = [a for a in typing.get_args(annotation) if a is not type(None)]
-            models = [m for m in members if isinstance(m, type) and issubclass(m, BaseModel)]
-            annotation = models[0] if models else members[0]
-        else:
-            return annotation
-
-
 def _model_at(root: type[BaseModel], loc: Loc) -> type[BaseModel] | None:
     current: Any = root
     for part in loc:
-        current = _unwrap(current)
+        current = unwrap(current)
         if isinstance(current, type) and issubclass(current, BaseModel):
             fields = {f.alias or name: f for name, f in current.model_fields.items()}
             if part not in fields:
@@ -69,16 +60,151 @@ def _model_at(root: type[BaseModel], loc: Loc) -> type[BaseModel] | None:
             current = typing.get_args(current)[1]
         else:
             return None
-    current = _unwrap(current)
+    current = unwrap(current)
     return current if isinstance(current, type) and issubclass(current, BaseModel) else None
+
+
+def _fields(model: type[BaseModel]) -> dict[str, FieldInfo]:
+    return {f.alias or name: f for name, f in model.model_fields.items()}
 
 
 def _known_keys(root: type[BaseModel], loc: Loc) -> list[str]:
     model = _model_at(root, loc)
-    if model is None:
-        return []
-    return [f.alias or name for name, f in model.model_fields.items()]
+    return list(_fields(model)) if model else []
 
+
+def _homes(root: type[BaseModel]) -> dict[str, list[str]]:
+    """Every key the format knows, with the places it belongs ('' for the top level, 'economy.permanent[]')."""
+    homes: dict[str, list[str]] = {}
+
+    def visit(model: type[BaseModel], where: str, seen: tuple[type[BaseModel], ...]) -> None:
+        for key, info in _fields(model).items():
+            homes.setdefault(key, []).append(where)
+            inner = unwrap(info.annotation)
+            suffix = ""
+            if typing.get_origin(inner) is list:
+                inner = unwrap(typing.get_args(inner)[0])
+                suffix = "[]"
+            if isinstance(inner, type) and issubclass(inner, BaseModel) and inner not in seen:
+                visit(inner, f"{where}.{key}{suffix}".lstrip("."), (*seen, inner))
+
+    visit(root, "", (root,))
+    return homes
+
+
+def _place(where: str) -> str:
+    if not where:
+        return "the top level"
+    if where.endswith("[]"):
+        return f"an item of {where[:-2]!r}"
+    return repr(where)
+
+
+# A short example for each section a source may leave out by mistake.
+_EXAMPLES = {
+    "economy": 'economy: {intro: "…", permanent: [{id: besparelse, label: Besparelse, amounts: {2027: -500}}]}',
+    "permanent": "permanent: [{id: besparelse, label: Besparelse, amounts: {2027: -500}}]",
+    "follow_up": (
+        "follow_up: {implementation: [{goal: …, measure: …, responsible: …, when: 2026}], "
+        "realisation: [{goal: …, measure: …, responsible: …, when: 2028}]}"
+    ),
+    "implementation": "implementation: [{goal: Ansat, measure: Løndata, responsible: CFØ, when: 2026}]",
+    "realisation": "realisation: [{goal: Sparet, measure: Kvantum, responsible: CFØ, when: 2028}]",
+    "risk": "risk: {level: lav, text: Lav risiko.}",
+    "finance_approval": "finance_approval: {approved: true, date: 2026-01-23}",
+    "innovation": "innovation: false",
+    "years": "years: [2026, 2027, 2028, 2029]",
+    "price_level": "price_level: 2027",
+    "date": "date: 2026-02-20",
+}
+
+
+def _missing(root: type[BaseModel], loc: Loc) -> str:
+    """What a missing key must hold: its description, the keys of a section, an example."""
+    key = str(loc[-1])
+    where = ".".join(str(p) for p in loc[:-1])
+    message = f"missing required key {key!r}" + (f" in {where}" if where else "")
+    model = _model_at(root, loc[:-1])
+    info = _fields(model).get(key) if model else None
+    if info is None:
+        return message
+    message += f" ({(info.description or 'see forslag schema').rstrip('.')})"
+    inner = unwrap(info.annotation)
+    listed = typing.get_origin(inner) is list
+    if listed:
+        inner = unwrap(typing.get_args(inner)[0])
+    if isinstance(inner, type) and issubclass(inner, BaseModel):
+        keys = _fields(inner)
+        required = [k for k, f in keys.items() if f.is_required()]
+        optional = [k for k in keys if k not in required]
+        message += f": {'a list of mappings' if listed else 'a mapping'} with {', '.join(required)}"
+        if optional:
+            message += f" (optional: {', '.join(optional)})"
+    if key in _EXAMPLES:
+        message += f"; for example {_EXAMPLES[key]}"
+    return message
+
+
+def _unknown(root: type[BaseModel], loc: Loc, doc: Document) -> str:
+    key = loc[-1]
+    parent = loc[:-1]
+    message = f"unknown key {key!r}"
+    homes = [h for h in _homes(root).get(str(key), []) if h != _home_of(parent)]
+    if homes:
+        home = _home_of(parent)
+        here = "at the top level" if not home else f"in {_place(home)}"
+        places = " or ".join("at the top level" if not h else f"in {_place(h)}" for h in homes[:3])
+        return (
+            f"{message} {here}: {key!r} belongs {places}; check its indentation "
+            "(it may sit a level too deep or too shallow)"
+        )
+    known = _known_keys(root, parent)
+    close = difflib.get_close_matches(str(key), known, n=1, cutoff=0.5)
+    if close:
+        message += f"; did you mean {close[0]!r}?"
+    elif known:
+        message += f"; known keys here: {', '.join(known)}"
+    if _in_flow_without_value(doc, loc) and isinstance(key, int):
+        message += (
+            "; inside { } a ',' separates entries, so a decimal comma (0,5) splits the number in two: "
+            "write decimals with a point (0.5)"
+        )
+    elif _in_flow_without_value(doc, loc):
+        message += (
+            f"; inside {{ }} a ',' starts a new key: if {key!r} is part of the text before it, put that text in quotes"
+        )
+    return message
+
+
+def _in_flow_without_value(doc: Document, loc: Loc) -> bool:
+    """A key with no value in a { } mapping: the mark of a text's comma split off as a key."""
+    value: Any = doc.data
+    for part in loc:
+        if not isinstance(value, dict | list):
+            return False
+        try:
+            value = value[part]  # type: ignore[index]
+        except (KeyError, IndexError, TypeError):
+            return False
+    parent = doc.values.get(loc[:-1])
+    if value is not None or parent is None:
+        return False
+    siblings = {(m.line, m.column) for k, m in doc.keys.items() if k[:-1] == loc[:-1]}
+    return (parent.line, parent.column) not in siblings
+
+
+def _home_of(loc: Loc) -> str:
+    """A location as a place in the format: list indexes become '[]'."""
+    out = ""
+    for part in loc:
+        if isinstance(part, int):
+            out += "[]"
+        else:
+            out += f".{part}" if out else str(part)
+    return out
+
+
+_ISO_DATE = re.compile(r"^[0-9]{4}-[0-9]{1,2}-[0-9]{1,2}$")
 
 # Pydantic's wording for the mistakes authors make most, said in the terms of the source.
 _FRIENDLY = {
@@ -96,32 +222,28 @@ _FRIENDLY = {
 }
 
 
-def _problems(error: ValidationError, doc: Document, root: type[BaseModel]) -> list[Problem]:
+def _problems(error: ValidationError, doc: Document, root: type[BaseModel], skip: set[Loc]) -> list[Problem]:
     problems: list[Problem] = []
     seen: set[tuple[Any, ...]] = set()
     for item in error.errors(include_url=False):
         loc: Loc = tuple(item["loc"])
+        if loc in skip:
+            continue  # already reported, value by value, with its line
         kind = item["type"]
         message = str(item["msg"]).removeprefix("Value error, ")
-        if kind == "extra_forbidden":
-            key = loc[-1]
-            known = _known_keys(root, loc[:-1])
-            message = f"unknown key {key!r}"
-            close = difflib.get_close_matches(str(key), known, n=1, cutoff=0.5)
-            if close:
-                message += f"; did you mean {close[0]!r}?"
-            elif known:
-                message += f"; known keys here: {', '.join(known)}"
+        if kind in ("extra_forbidden", "invalid_key"):  # invalid_key: a number as a key ({fte: 0,5} splits)
+            message = _unknown(root, loc, doc)
             mark = doc.mark(loc, key=True)
         elif kind == "missing":
-            message = f"missing required key {loc[-1]!r}"
-            where = ".".join(str(p) for p in loc[:-1])
-            if where:
-                message += f" in {where}"
+            message = _missing(root, loc)
             mark = doc.mark(loc[:-1])
         else:
             mark = doc.mark(loc)
-            message = _FRIENDLY.get(kind, message)
+            given = item.get("input")
+            if kind.startswith("date") and isinstance(given, str) and _ISO_DATE.match(given):
+                message = f"{given} is not a date in the calendar: check the month and the day"
+            else:
+                message = _FRIENDLY.get(kind, message)
             field = ".".join(str(p) for p in loc)
             if field:
                 message = f"{field}: {message}"
@@ -129,38 +251,66 @@ def _problems(error: ValidationError, doc: Document, root: type[BaseModel]) -> l
         if key_ in seen:
             continue
         seen.add(key_)
-        problems.append(_at(doc, mark, message))
+        problems.append(at(doc, mark, message))
     return problems
 
 
-def _validate(model: type[M], doc: Document) -> M:
+@dataclass
+class _Checked(Generic[M]):
+    model: M | None
+    problems: list[Problem]
+    warnings: list[Problem]
+
+
+def _validate(model: type[M], doc: Document, years: list[int] | None = None) -> _Checked[M]:
+    """Every problem of one source against its model: the scalar checks, then the schema."""
+    prepared = prepare(model, doc, years)
+    problems = list(prepared.problems)
+    result: M | None = None
     try:
-        return model.model_validate(doc.data)
+        result = model.model_validate(prepared.data)
     except ValidationError as exc:
-        raise SourceError(_problems(exc, doc, model)) from None
-
-
-def _at(doc: Document, mark: Mark | None, message: str) -> Problem:
-    """A problem at a place in the source (or at its top when the place is unknown)."""
-    return Problem(str(doc.path), mark.line if mark else None, mark.column if mark else None, message)
+        problems += _problems(exc, doc, model, prepared.reported)
+    if problems:
+        result = None
+    return _Checked(result, problems, prepared.warnings)
 
 
 def load_case(path: Path) -> LoadedCase:
     doc = read_yaml(path)
-    return LoadedCase(path, doc, _validate(Case, doc))
+    checked = _validate(Case, doc)
+    if checked.model is None:
+        raise SourceError(checked.problems)
+    return LoadedCase(path, doc, checked.model)
 
 
-def _check_years(doc: Document, loc: Loc, values: PerYear | None, years: list[int], problems: list[Problem]) -> None:
-    if not isinstance(values, dict):
-        return
-    for year in values:
-        if year not in years:
-            mark = doc.mark((*loc, year), key=True) or doc.mark(loc)
-            problems.append(_at(doc, mark, f"the year {year} is outside the case's years {years[0]}-{years[-1]}"))
+# Beyond this a line's yearly amount is no budget figure; it also keeps the rounding within Decimal's digits.
+MAX_AMOUNT = Decimal(10) ** MAX_INTEGER_DIGITS
+
+
+def _line_bound(doc: Document, loc: Loc, line: Line, years: list[int], problems: list[Problem]) -> None:
+    """A line's yearly amount, its parts added by their size, must stay below MAX_AMOUNT."""
+    with localcontext() as context:
+        context.prec = 80  # exact for every product of two bounded numbers
+        size = Decimal(0)
+        size += max((abs(v) for v in (line.amounts or {}).values()), default=Decimal(0))
+        drivers = [(d.fte, d.unit_cost) for d in line.staffing] + [(d.count, d.unit_price) for d in line.units]
+        for per_year, unit in drivers:
+            values = per_year.values() if isinstance(per_year, dict) else [per_year]
+            size += max((abs(v) for v in values), default=Decimal(0)) * abs(unit)
+        if size >= MAX_AMOUNT:
+            problems.append(
+                at(
+                    doc,
+                    doc.mark(loc),
+                    f"the line's parts reach 10^{MAX_INTEGER_DIGITS} (1.000 kr.) or more in a year; "
+                    "amounts are in 1.000 kr.: check the units",
+                )
+            )
 
 
 def _check_against_case(doc: Document, proposal: Proposal, case: Case) -> list[Problem]:
-    """What only the case can tell: years outside its columns, ids used twice."""
+    """What only the case can tell: a driver's years outside its columns; and ids used twice."""
     problems: list[Problem] = []
     years = case.years
     seen: dict[str, Loc] = {}
@@ -173,11 +323,9 @@ def _check_against_case(doc: Document, proposal: Proposal, case: Case) -> list[P
             loc: Loc = ("economy", block, i)
             if line.id in seen:
                 mark = doc.mark((*loc, "id"))
-                problems.append(
-                    _at(doc, mark, f"the line id {line.id!r} is used twice; placeholders need each id once")
-                )
+                problems.append(at(doc, mark, f"the line id {line.id!r} is used twice; placeholders need each id once"))
             seen[line.id] = loc
-            _check_years(doc, (*loc, "amounts"), line.amounts, years, problems)
+            _line_bound(doc, loc, line, years, problems)
             drivers: list[tuple[str, Any]] = [("staffing", d) for d in line.staffing]
             drivers += [("units", d) for d in line.units]
             counters = {"staffing": 0, "units": 0}
@@ -186,49 +334,99 @@ def _check_against_case(doc: Document, proposal: Proposal, case: Case) -> list[P
                 counters[kind] += 1
                 per_year = driver.fte if kind == "staffing" else driver.count
                 key = "fte" if kind == "staffing" else "count"
-                _check_years(doc, (*dloc, key), per_year, years, problems)
                 for bound, value in (("from", driver.from_year), ("until", driver.until)):
                     if value is not None and value not in years:
                         mark = doc.mark((*dloc, bound))
                         problems.append(
-                            _at(doc, mark, f"{bound}: {value} is outside the case's years {years[0]}-{years[-1]}")
+                            at(doc, mark, f"{bound}: {value} is outside the case's years {years[0]}-{years[-1]}")
                         )
                 if isinstance(per_year, dict) and (driver.from_year or driver.until):
                     mark = doc.mark((*dloc, key))
                     message = "'from'/'until' go with a single number; a mapping of years already says which years"
-                    problems.append(_at(doc, mark, message))
+                    problems.append(at(doc, mark, message))
     return problems
 
 
 _case_cache: dict[tuple[Path, int, int], LoadedCase] = {}
 
 
-def _case_for(path: Path, proposal: Proposal, doc: Document) -> LoadedCase:
-    case_path = (path.parent / proposal.case).resolve()
-    if not case_path.is_file():
-        mark = doc.mark(("case",))
-        raise SourceError.one(
-            path,
-            f"the case file {proposal.case!r} does not exist next to this proposal; "
-            f"create {CASE_FILE} (see README) or point 'case:' at it",
-            mark.line if mark else 1,
-            mark.column if mark else 1,
+def case_path(proposal: Path, name: str) -> Path:
+    """The case file a proposal names, confined to the proposal's folder and the folders below it.
+
+    Raises ValueError saying why a name is refused: an absolute path, '..', a file that is not YAML,
+    a symlink leading out of the folder, a missing or non-regular file.
+    """
+    relative = PurePath(name)
+    if not name.strip() or relative.is_absolute() or name.startswith("~") or "\\" in name:
+        raise ValueError(
+            f"'case: {name}' must be a path relative to this proposal's folder, such as {CASE_FILE} or "
+            f"cases/{CASE_FILE}"
         )
-    stat = case_path.stat()
-    key = (case_path, stat.st_mtime_ns, stat.st_size)
+    if ".." in relative.parts:
+        raise ValueError(
+            f"'case: {name}' leads out of this proposal's folder ('..'); the case file must lie in the "
+            "proposal's folder or a folder below it"
+        )
+    if relative.suffix not in SOURCE_SUFFIXES:
+        raise ValueError(f"'case: {name}' must name a .yaml file")
+    folder = proposal.parent.resolve()
+    target = (folder / relative).resolve()
+    if not target.is_relative_to(folder):
+        raise ValueError(f"'case: {name}' leads out of this proposal's folder through a link; copy the case file in")
+    if not target.exists():
+        raise ValueError(
+            f"the case file {name!r} does not exist next to this proposal; "
+            f"create {CASE_FILE} (see README) or point 'case:' at it"
+        )
+    if not stat.S_ISREG(target.stat().st_mode):
+        raise ValueError(f"'case: {name}' is not a regular file")
+    return target
+
+
+def _case_for(path: Path, doc: Document) -> tuple[LoadedCase | None, list[Problem]]:
+    """The proposal's case, read before its own validation so years can be checked value by value."""
+    data = doc.data if isinstance(doc.data, dict) else {}
+    name = data.get("case", CASE_FILE)
+    if not isinstance(name, str):
+        name = doc.raw.get(("case",))
+        if name is None:
+            return None, []  # not text at all: the schema says so
+    mark = doc.mark(("case",)) if "case" in data else None
+    try:
+        target = case_path(path, name)
+    except ValueError as exc:
+        return None, [at(doc, mark or Mark(1, 1), str(exc))]
+    info = target.stat()
+    key = (target, info.st_mtime_ns, info.st_size)
     if key not in _case_cache:
-        _case_cache[key] = load_case(case_path)
-    return _case_cache[key]
+        try:
+            _case_cache[key] = load_case(target)
+        except SourceError as exc:
+            return None, list(exc.problems)
+    return _case_cache[key], []
 
 
 def load_proposal(path: Path) -> LoadedProposal:
     doc = read_yaml(path)
-    proposal = _validate(Proposal, doc)
-    case = _case_for(path, proposal, doc)
-    problems = _check_against_case(doc, proposal, case.case) + check_business_case(doc, proposal, case.case)
-    if problems:
-        raise SourceError(problems)
-    return LoadedProposal(path, doc, case, proposal)
+    case, problems = _case_for(path, doc)
+    checked = _validate(Proposal, doc, case.case.years if case else None)
+    problems += checked.problems
+    if checked.model is not None and case is not None:
+        problems += _check_against_case(doc, checked.model, case.case) + check_business_case(
+            doc, checked.model, case.case
+        )
+    if problems or checked.model is None or case is None:
+        raise SourceError(problems or [at(doc, doc.mark(("case",)), "no case file could be read for this proposal")])
+    warnings = sorted(checked.warnings, key=lambda p: (p.line or 0, p.column or 0, p.message))
+    return LoadedProposal(path, doc, case, checked.model, tuple(warnings))
 
 
-__all__ = ["CASE_FILE", "LoadedCase", "LoadedProposal", "find_sources", "load_case", "load_proposal"]
+__all__ = [
+    "CASE_FILE",
+    "LoadedCase",
+    "LoadedProposal",
+    "case_path",
+    "find_sources",
+    "load_case",
+    "load_proposal",
+]

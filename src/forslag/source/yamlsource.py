@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import datetime as dt
+import os
+import re
+import stat
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
@@ -10,12 +13,30 @@ from typing import Any
 
 import yaml
 
-from forslag.errors import SourceError
+from forslag.errors import Problem, SourceError
+from forslag.source.yamlhints import syntax_hint
 
 # A source is a few hundred lines; these bounds stop a hostile file long before it hurts.
 MAX_BYTES = 2 * 1024 * 1024
 MAX_NODES = 100_000  # counted after alias expansion: an alias bomb trips this, not the memory
-MAX_DEPTH = 64
+MAX_DEPTH = 64  # lists and mappings inside each other; checked on the event stream before composing
+# Every number in a source: below 10^15 (in 1.000 kr. that is a trillion kroner) with at most
+# MAX_DECIMALS decimals. Within these a product of two numbers stays exact in Decimal's 28 digits
+# far enough to round it once, and a hostile 10^400 or a 5.000-digit integer never reaches arithmetic.
+MAX_INTEGER_DIGITS = 15
+MAX_DECIMALS = 10
+
+# YAML 1.1 reads these plain forms as numbers (0x10 = 16, 010 = 8, 1:30 = 90, .inf); forslag reads
+# only plain decimal notation as a number and keeps the rest as the text written.
+_DECIMAL_INT = re.compile(r"^[-+]?[0-9][0-9_]*$")
+_OCTAL_LOOKING = re.compile(r"^[-+]?0[0-9_]+$")
+_DECIMAL_FLOAT = re.compile(r"^[-+]?([0-9][0-9_]*)?\.?[0-9_]*([eE][-+]?[0-9]+)?$")
+
+# What YAML calls printable; anything else (a terminal escape, U+FFFE) is refused with its position.
+# NEL, LINE and PARAGRAPH SEPARATOR are line breaks to YAML but not to an editor, so every line number after
+# one would be off: they are refused too (they come from word processors, pasted into a text).
+_SEPARATORS = "\x85\u2028\u2029"
+_NOT_PRINTABLE = re.compile("[^\t\n\r\x20-\x7e\xa0-\u2027\u202a-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
 
 Loc = tuple[str | int, ...]
 
@@ -40,6 +61,12 @@ class Document:
     data: Any
     values: dict[Loc, Mark] = field(default_factory=dict)
     keys: dict[Loc, Mark] = field(default_factory=dict)
+    # The text as written of every plain scalar YAML read as something else (a number, a date, yes/no):
+    # a text field takes it back (when: 1:30 stays "1:30"), and the number checks see "1.500", not 1.5.
+    raw: dict[Loc, str] = field(default_factory=dict)
+    # Problems found while reading that do not stop the rest (a number out of bounds), by where they are;
+    # the value there is kept as its text, so a text field may still take it.
+    flagged: dict[Loc, Problem] = field(default_factory=dict)
 
     def mark(self, loc: Loc, *, key: bool = False) -> Mark | None:
         """The position of the deepest part of `loc` that exists (keys for unknown-key errors)."""
@@ -66,6 +93,10 @@ _ALLOWED_TAGS = {
     "tag:yaml.org,2002:map",
     "tag:yaml.org,2002:seq",
 }
+
+
+class _Unreadable(Exception):
+    """A scalar that is kept as its text and reported, without stopping the rest of the file."""
 
 
 def _mark(node: yaml.Node) -> Mark:
@@ -113,7 +144,15 @@ class _Builder:
             finally:
                 self.stack.discard(id(node))
         assert isinstance(node, yaml.ScalarNode)
-        return self._scalar(node)
+        try:
+            value = self._scalar(node)
+        except _Unreadable as exc:
+            mark = _mark(node)
+            self.doc.flagged[loc] = Problem(str(self.path), mark.line, mark.column, str(exc))
+            return node.value
+        if value is not None and not isinstance(value, str):  # only a plain scalar resolves to non-text
+            self.doc.raw[loc] = node.value
+        return value
 
     def _mapping(self, node: yaml.MappingNode, loc: Loc, depth: int) -> dict[Any, Any]:
         result: dict[Any, Any] = {}
@@ -123,7 +162,10 @@ class _Builder:
                 raise self.fail(key_node, "merge keys (<<) are not supported; write the keys out")
             if not isinstance(key_node, yaml.ScalarNode):
                 raise self.fail(key_node, "a key must be a plain word or number, not a list or mapping")
-            key = self._scalar(key_node)
+            try:
+                key = self._scalar(key_node)
+            except _Unreadable:
+                key = key_node.value  # an absurd number as a key: the checks of that mapping name it
             if isinstance(key, Decimal | dt.date | bool) or key is None:
                 key = key_node.value  # keys are names or years; 'yes' or '1.5' as a key is just text
             if key in first:
@@ -144,23 +186,47 @@ class _Builder:
         if tag == "tag:yaml.org,2002:bool":
             return self.constructor.construct_yaml_bool(node)
         if tag == "tag:yaml.org,2002:int":
-            return self.constructor.construct_yaml_int(node)
+            text = node.value
+            if not _DECIMAL_INT.match(text) or _OCTAL_LOOKING.match(text):
+                return text  # 0x10, 010, 1:30: text as written, never a silent 16, 8 or 90
+            digits = text.lstrip("+-").replace("_", "").lstrip("0")
+            if len(digits) > MAX_INTEGER_DIGITS:
+                raise _Unreadable(_too_large(text))
+            return int(text.replace("_", ""))
         if tag == "tag:yaml.org,2002:float":
+            text = node.value
+            if not _DECIMAL_FLOAT.match(text):
+                return text  # .inf, .nan, 1:30.5: text as written
             # Money must stay exact: read the digits as a Decimal, never through float.
-            text = node.value.replace("_", "")
             try:
-                number = Decimal(text)
+                number = Decimal(text.replace("_", ""))
             except InvalidOperation:
-                raise self.fail(node, f"{node.value!r} is not a finite number") from None
+                return text
             if not number.is_finite():
-                raise self.fail(node, f"{node.value!r} is not a finite number")
+                return text
+            if number and number.adjusted() >= MAX_INTEGER_DIGITS:
+                raise _Unreadable(_too_large(text))
+            exponent = number.as_tuple().exponent
+            if isinstance(exponent, int) and -exponent > MAX_DECIMALS:
+                raise _Unreadable(f"the number {_short(text)} has more than {MAX_DECIMALS} decimals; round it")
             return number
         if tag == "tag:yaml.org,2002:timestamp":
             try:
                 return self.constructor.construct_yaml_timestamp(node)
-            except ValueError as exc:
-                raise self.fail(node, f"{node.value!r} is not a valid date: {exc}") from None
+            except (ValueError, OverflowError):
+                return node.value  # not a real date: a date field says what it expects
         return node.value
+
+
+def _short(text: str) -> str:
+    return repr(text) if len(text) <= 24 else repr(text[:20] + "…")
+
+
+def _too_large(text: str) -> str:
+    return (
+        f"the number {_short(text)} is too large: a number in a source must be below 10^{MAX_INTEGER_DIGITS} "
+        "(1.000.000.000.000.000); amounts are in 1.000 kr."
+    )
 
 
 def _line_of_offset(raw: bytes, offset: int) -> tuple[int, int]:
@@ -170,15 +236,54 @@ def _line_of_offset(raw: bytes, offset: int) -> tuple[int, int]:
     return line, column
 
 
-def read_yaml(path: Path) -> Document:
-    """Read one YAML source safely; raise SourceError with a position for anything wrong."""
+def _read_regular(path: Path) -> bytes:
+    """The file's bytes, refusing anything but a regular file of bounded size (no FIFO, no /dev/zero)."""
     try:
-        size = path.stat().st_size
-        if size > MAX_BYTES:
-            raise SourceError.one(path, f"the file is {size} bytes; a source may be at most {MAX_BYTES}")
-        raw = path.read_bytes()
+        # O_NONBLOCK: opening a FIFO must not wait for a writer before we can refuse it.
+        fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))
     except OSError as exc:
         raise SourceError.one(path, f"cannot read the file: {exc.strerror or exc}") from None
+    with os.fdopen(fd, "rb") as handle:
+        info = os.fstat(handle.fileno())
+        if not stat.S_ISREG(info.st_mode):
+            raise SourceError.one(path, "not a regular file (a folder, device or pipe); name a .yaml file")
+        if info.st_size > MAX_BYTES:
+            raise SourceError.one(path, f"the file is {info.st_size} bytes; a source may be at most {MAX_BYTES}")
+        try:
+            raw = handle.read(MAX_BYTES + 1)
+        except OSError as exc:
+            raise SourceError.one(path, f"cannot read the file: {exc.strerror or exc}") from None
+    if len(raw) > MAX_BYTES:
+        raise SourceError.one(path, f"the file is larger than {MAX_BYTES} bytes, the most a source may be")
+    return raw
+
+
+def _position(text: str, index: int) -> tuple[int, int]:
+    line = text.count("\n", 0, index) + 1
+    return line, index - (text.rfind("\n", 0, index) + 1) + 1
+
+
+def _check_depth(path: Path, text: str) -> None:
+    """Refuse deep nesting on the event stream: libyaml's composer recurses and would crash the process."""
+    depth = 0
+    for event in yaml.parse(text, Loader=_LOADER):
+        if isinstance(event, yaml.CollectionStartEvent):
+            depth += 1
+            if depth > MAX_DEPTH:
+                start = event.start_mark
+                raise SourceError.one(
+                    path,
+                    f"lists and mappings are nested more than {MAX_DEPTH} levels deep; a source needs a few",
+                    start.line + 1 if start else None,
+                    start.column + 1 if start else None,
+                )
+        elif isinstance(event, yaml.CollectionEndEvent):
+            depth -= 1
+
+
+def read_yaml(path: Path) -> Document:
+    """Read one YAML source safely; raise SourceError with a position for anything wrong."""
+    raw = _read_regular(path)
     if b"\x00" in raw:
         line, column = _line_of_offset(raw, raw.index(b"\x00"))
         raise SourceError.one(path, "this is a binary file, not a YAML text source", line, column)
@@ -190,14 +295,32 @@ def read_yaml(path: Path) -> Document:
             path, f"the file is not UTF-8 text (byte 0x{raw[exc.start]:02x}); save it as UTF-8", line, column
         ) from None
     text = text.removeprefix("\ufeff")
+    bad = _NOT_PRINTABLE.search(text)
+    if bad:
+        line, column = _position(text, bad.start())
+        char = bad.group()
+        kind = (
+            "a line separator from a word processor; use a plain line break or a space"
+            if char in _SEPARATORS
+            else "a control character"
+            if ord(char) < 0xA0
+            else "not a character a text may hold"
+        )
+        raise SourceError.one(
+            path, f"the character U+{ord(char):04X} ({kind}) is not allowed in a source; remove it", line, column
+        )
     try:
+        _check_depth(path, text)
         nodes = list(yaml.compose_all(text, Loader=_LOADER))
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         what = " ".join(part for part in (exc.context, exc.problem) if part) or "invalid YAML"
-        raise SourceError.one(
-            path, f"invalid YAML: {what}", mark.line + 1 if mark else None, mark.column + 1 if mark else None
-        ) from None
+        at_line = mark.line + 1 if mark else None
+        at_column = mark.column + 1 if mark else None
+        context_line = exc.context_mark.line + 1 if exc.context_mark else None
+        hint = syntax_hint(text, what, at_line, at_column, context_line)
+        message = f"invalid YAML: {hint} (the YAML parser says: {what})" if hint else f"invalid YAML: {what}"
+        raise SourceError.one(path, message, at_line, at_column) from None
     except yaml.YAMLError as exc:
         raise SourceError.one(path, f"invalid YAML: {exc}") from None
     nodes = [n for n in nodes if n is not None]

@@ -1,0 +1,139 @@
+"""Git, read safely: resolving revisions and reading a revision's files through plumbing, never a checkout.
+
+A repository is untrusted input like a source: its config could name a program to run (core.fsmonitor,
+hooks, a textconv or external diff driver, a pager). Every call here overrides those on the command line
+and ignores the system config, so reading a repository never runs anything it names.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import subprocess
+from dataclasses import dataclass
+from pathlib import Path, PurePosixPath
+
+from forslag.errors import UsageError
+
+_SAFE = (
+    "-c",
+    "core.fsmonitor=false",
+    "-c",
+    "core.hooksPath=/dev/null",
+    "-c",
+    "diff.external=",
+    "-c",
+    "core.pager=cat",
+    "-c",
+    "core.quotePath=false",
+    "-c",
+    "core.untrackedCache=false",
+)
+MAX_FILE = 2 * 1024 * 1024  # the loader refuses larger sources anyway
+MAX_TOTAL = 64 * 1024 * 1024  # what one revision's folders may materialise
+
+
+def _env() -> dict[str, str]:
+    env = {k: v for k, v in os.environ.items() if not k.startswith("GIT_")}
+    env.update(GIT_CONFIG_NOSYSTEM="1", GIT_TERMINAL_PROMPT="0", GIT_OPTIONAL_LOCKS="0", LC_ALL="C")
+    return env
+
+
+def git_bytes(cwd: Path, *args: str) -> bytes | None:
+    """Run git with the safe overrides; its output, or None when it fails or is missing."""
+    try:
+        proc = subprocess.run(["git", *_SAFE, *args], cwd=cwd, capture_output=True, timeout=60, check=False, env=_env())
+    except (OSError, subprocess.TimeoutExpired):
+        return None
+    return proc.stdout if proc.returncode == 0 else None
+
+
+def git_text(cwd: Path, *args: str) -> str | None:
+    out = git_bytes(cwd, *args)
+    return None if out is None else out.decode("utf-8", errors="replace")
+
+
+@dataclass(frozen=True)
+class Revision:
+    """A revision as the user named it, resolved to its commit."""
+
+    name: str
+    commit: str
+    date: dt.date  # the committer date
+
+    @property
+    def short(self) -> str:
+        return self.commit[:10]
+
+
+@dataclass(frozen=True)
+class Repository:
+    root: Path
+
+    @classmethod
+    def at(cls, path: Path) -> Repository:
+        """The repository holding `path`; a usage error outside one."""
+        folder = path if path.is_dir() else path.parent
+        top = git_text(folder, "rev-parse", "--show-toplevel") if folder.is_dir() else None
+        if top is None or not top.strip():
+            raise UsageError(f"{path.resolve()}: not inside a git repository")
+        return cls(Path(top.strip()).resolve())
+
+    def resolve(self, name: str) -> Revision:
+        """A tag, branch or commit, resolved once so every later read sees the same tree."""
+        if not name or name.startswith("-"):
+            raise UsageError(f"{name!r} is not a revision")
+        out = git_text(self.root, "rev-parse", "--verify", "--quiet", "--end-of-options", f"{name}^{{commit}}")
+        if out is None or not out.strip():
+            if git_text(self.root, "rev-parse", "--verify", "--quiet", "HEAD") is None:
+                raise UsageError(f"unknown revision {name!r}: {self.root} has no commits yet")
+            raise UsageError(f"unknown revision {name!r} in {self.root}")
+        commit = out.strip()
+        stamp = git_text(self.root, "show", "-s", "--no-show-signature", "--format=%cs", commit) or ""
+        try:
+            date = dt.date.fromisoformat(stamp.strip())
+        except ValueError:
+            date = dt.date(1970, 1, 1)
+        return Revision(name, commit, date)
+
+    def relative(self, path: Path) -> PurePosixPath:
+        """`path` relative to the repository's top; a usage error when it lies outside."""
+        try:
+            rel = path.resolve().relative_to(self.root)
+        except ValueError:
+            raise UsageError(f"{path}: outside the repository {self.root}") from None
+        return PurePosixPath(rel.as_posix())
+
+    def files(self, revision: Revision, folder: PurePosixPath) -> dict[PurePosixPath, tuple[str, int]]:
+        """Every file under `folder` at `revision`: path -> (blob id, size); symlinks and submodules left out."""
+        spec = "." if str(folder) in ("", ".") else str(folder)
+        out = git_bytes(self.root, "ls-tree", "-r", "-z", "--long", "--full-tree", revision.commit, "--", spec)
+        found: dict[PurePosixPath, tuple[str, int]] = {}
+        for entry in (out or b"").split(b"\0"):
+            if not entry:
+                continue
+            meta, _, name = entry.partition(b"\t")
+            mode, kind, blob, size = meta.split()
+            if kind != b"blob" or mode == b"120000" or not size.isdigit():
+                continue
+            found[PurePosixPath(name.decode("utf-8", errors="replace"))] = (blob.decode(), int(size))
+        return found
+
+    def blob(self, blob: str) -> bytes:
+        out = git_bytes(self.root, "cat-file", "blob", blob)
+        if out is None:
+            raise UsageError(f"cannot read object {blob} in {self.root}")
+        return out
+
+    def materialise(self, revision: Revision, files: dict[PurePosixPath, tuple[str, int]], target: Path) -> None:
+        """Write the given files of `revision` under `target`, at their paths relative to the repository top."""
+        total = 0
+        for rel, (blob, size) in sorted(files.items()):
+            if size > MAX_FILE or ".." in rel.parts or rel.is_absolute():
+                continue  # the loader says what is wrong with a file it cannot find; nothing escapes target
+            total += size
+            if total > MAX_TOTAL:
+                raise UsageError(f"{revision.name}: the folders to compare hold more than {MAX_TOTAL // 2**20} MiB")
+            dest = target.joinpath(*rel.parts)
+            dest.parent.mkdir(parents=True, exist_ok=True)
+            dest.write_bytes(self.blob(blob))

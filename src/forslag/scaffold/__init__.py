@@ -1,0 +1,1 @@
+"""Starting points: a new case repository (`forslag init`) and a new proposal (`forslag new`)."""

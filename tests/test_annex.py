@@ -1,0 +1,63 @@
+"""The change annex (build --changes-since): a page in each changed proposal only, the same bytes every build."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from forslag.cli import main
+
+from .conftest import Run
+from .pdftext import pages_text
+from .test_history import edit, git
+
+
+@pytest.fixture
+def case_repo(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    repo = tmp_path / "case"
+    assert main(["init", str(repo)]) == 0
+    monkeypatch.chdir(repo)
+    assert main(["new", "andet-forslag"]) == 0
+    git(repo, "add", "-A")
+    git(repo, "commit", "-qm", "sent to hearing", date="2026-01-23T09:30:00")
+    git(repo, "tag", "hoering")
+    edit(repo / "proposals" / "nyt-forslag.yaml", "amounts: {2027: -400,", "amounts: {2027: -450,")
+    edit(repo / "proposals" / "nyt-forslag.yaml", "label: Driftsudgift", "label: Drift af indsatsen")
+    return repo
+
+
+def test_annex_only_in_the_changed_proposal_and_reproducible(run: Run, case_repo: Path, tmp_path: Path) -> None:
+    commit = git(case_repo, "rev-parse", "hoering").strip()[:10]
+    first, second = tmp_path / "out1", tmp_path / "out2"
+    result = run("build", "--changes-since", "hoering", "--out", first, "--jobs", "1")
+    assert result.code == 0, result.out + result.err
+    changed = pages_text(first / "nyt-forslag.pdf")
+    annex = " ".join(changed[-1].split())
+    assert "Ændringer siden hoering" in annex
+    assert f"udgaven fra 23. januar 2026 (hoering, commit {commit})" in annex
+    assert "2027 -400 -450 -50" in annex
+    assert "Samlet varig ændring 2027 -100 -150 -50" in annex
+    assert "hed før »Driftsudgift«" in annex
+    assert not any("Ændringer siden" in page for page in changed[:-1])
+    unchanged = pages_text(first / "andet-forslag.pdf")
+    assert not any("Ændringer siden" in page for page in unchanged)
+    # The bound case binds the proposals as printed: the annex is in it once, for the changed proposal.
+    bound = " ".join(pages_text(first / "overfoerselssagen-2026-2027.pdf"))
+    assert bound.count("Ændringer siden hoering") == 1
+
+    assert run("build", "--changes-since", "hoering", "--out", second, "--jobs", "1").code == 0
+    for name in ("nyt-forslag.pdf", "nyt-forslag.html", "andet-forslag.pdf", "overfoerselssagen-2026-2027.pdf"):
+        assert (first / name).read_bytes() == (second / name).read_bytes(), name
+    # Up to date on a rebuild; built again without the annex when the option goes.
+    assert "0 built, 2 up to date" in run("build", "--changes-since", "hoering", "--out", first).out
+    plain = run("build", "--out", first, "--jobs", "1")
+    assert "1 built, 1 up to date" in plain.out
+    assert not any("Ændringer siden" in page for page in pages_text(first / "nyt-forslag.pdf"))
+
+
+def test_changes_since_an_unknown_revision_is_a_usage_error(run: Run, case_repo: Path, tmp_path: Path) -> None:
+    result = run("build", "--changes-since", "nope", "--out", tmp_path / "out")
+    assert result.code == 2
+    assert "unknown revision 'nope'" in result.err
+    assert not any((tmp_path / "out").glob("*"))  # nothing written
