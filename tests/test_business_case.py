@@ -192,6 +192,8 @@ BAD = {
     "effect after the horizon": ("counts: {1: 2,", "counts: {9: 1, 1: 2,", "after the horizon"),
     "derived Tabel 1 outside the case's years": ("first_year: 2016", "first_year: 2014", "Tabel 1 cannot be derived"),
     "price level without index": ("unit: 1.000 kr.\n", "unit: 1.000 kr.\n  price_level: 2014\n", "no index value"),
+    "unknown scenario for Tabel 1": ("tabel1:\n    scenario: lav", "tabel1:\n    scenario: middel", "no scenario"),
+    "an id used twice": ("- id: hoej\n      name: Høj", "- id: lav\n      name: Høj", "used twice"),
 }
 
 
@@ -301,3 +303,13 @@ def test_amounts_move_to_the_cases_price_level_with_its_index() -> None:
     r = calculate_business_case(bc(price_level=2024), case)
     assert r.price_factor == D("1.023")
     assert r.scenarios[0].costs == (D("102.300"),) * 3  # 100 at 2024 p/l is 102,3 at 2025 p/l
+
+
+def test_an_effect_whose_lag_ends_after_the_horizon_is_refused(run: Run, examples: Path) -> None:
+    source = examples / "ishoej" / "ishoej-model.yaml"
+    text = source.read_text().replace("phase_in: 10\n", "phase_in: 10\n      lag: 12\n", 1)
+    source.write_text(text)
+    line = text.splitlines().index("      lag: 12") + 1
+    result = run("check", source)
+    assert result.code == 1
+    assert f"{source}:{line}:" in result.out and "starts in year 13, after the horizon of 10 years" in result.out
