@@ -13,7 +13,7 @@ from typing import Any, TextIO
 
 from forslag import __version__
 from forslag.errors import ForslagError, SourceError, UsageError
-from forslag.source.sources import CASE_FILE, find_sources
+from forslag.source.sources import CASE_FILE, find_sources, is_case_file
 
 # Commands import what they use when they run: `forslag build` with nothing to do should not pay
 # for pydantic, Jinja or WeasyPrint at start-up.
@@ -53,7 +53,7 @@ def _sources(paths: list[Path], allow_cases: bool = False) -> list[Path]:
             # Before anything opens it: a FIFO would wait for ever, /dev/zero never ends.
             raise SourceError.one(path, "not a regular file (a device or pipe); name .yaml files or folders")
     sources = find_sources(paths)
-    if not sources and not (allow_cases and any(p.name == CASE_FILE for p in paths)):
+    if not sources and not (allow_cases and any(p.is_file() and is_case_file(p) for p in paths)):
         raise UsageError(f"no proposal sources (*.yaml) in {', '.join(map(str, paths))}")
     return sources
 
@@ -65,7 +65,7 @@ def cmd_check(args: argparse.Namespace) -> int:
     results: list[dict[str, Any]] = []
     failed = 0
     sources = _sources(args.paths, allow_cases=True)
-    for case_path in (p for p in args.paths if p.is_file() and p.name == CASE_FILE):
+    for case_path in (p for p in args.paths if p.is_file() and is_case_file(p)):
         try:
             case = load_case(case_path)
             say(f"ok: {case_path}: case {case.case.name}")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import functools
 import hashlib
@@ -12,15 +13,16 @@ import unicodedata
 from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
+from urllib.parse import quote
 
 from forslag import __version__
+from forslag.batch.state import file_digest
 from forslag.batch.writeout import write_atomic
 from forslag.economy.calc import payback, sum_rows
 from forslag.errors import SourceError
-from forslag.source.sources import CASE_FILE
 
 if TYPE_CHECKING:
-    from forslag.batch.state import BuildOptions, Report
+    from forslag.batch.state import BuildOptions, Cache, Report
     from forslag.source.model import Case
 
 _FOLD = str.maketrans({"æ": "ae", "ø": "oe", "å": "aa", "Æ": "Ae", "Ø": "Oe", "Å": "Aa"})
@@ -120,12 +122,17 @@ class Front:
     def _part(self, part: str, key: str, make: Callable[[], tuple[bytes, int]]) -> tuple[bytes, int]:
         path = self.folder / f"front-{part}.pdf"
         old = self.previous.get(part, {})
-        if not self.options.force and old.get("key") == key and path.is_file():
-            data, pages = path.read_bytes(), int(old["pages"])
+        data = b""
+        if not self.options.force and old.get("key") == key:
+            # Reused only when its bytes are the ones printed: a damaged part is printed again.
+            with contextlib.suppress(OSError):
+                data = path.read_bytes()
+        if data and file_digest(data) == old.get("sha256"):
+            pages = int(old["pages"])
         else:
             data, pages = make()
             write_atomic(path, data)
-        self.record[part] = {"key": key, "pages": pages}
+        self.record[part] = {"key": key, "pages": pages, "sha256": file_digest(data)}
         return data, pages
 
     def _print(self, part: str, key: str) -> tuple[bytes, int]:
@@ -141,6 +148,7 @@ class Front:
         summary, summary_pages = self._part("summary", summary_key, lambda: self._print("summary", summary_key))
         listing = [[m["title"], m["administration"], m["pages"]] for m in self.members]
         contents_pages = self.previous.get("contents", {}).get("pages") or contents_pages_guess(len(self.members))
+        contents_pages = max(1, min(contents_pages, 1000))
         contents = b""
         # The page numbers depend on the front's own length: lay out the contents until the two agree
         # (no layout at all when nothing they show has changed).
@@ -197,21 +205,37 @@ def _bind_pdf(
     return buffer.getvalue()
 
 
+def _hrefs(name: str) -> dict[str, str]:
+    """Links from the case index to a proposal's files: each a relative path, percent-encoded, and starting
+    with './' so no file name (`javascript:…`, `a#b`, `50%`, `?`) can read as a scheme, fragment or query."""
+    return {suffix + "_href": "./" + quote(f"{name}.{suffix}", safe="") for suffix in ("html", "pdf")}
+
+
+def _group(sources: list[Path], cases: dict[Path, Path], entries: dict[Path, dict[str, Any]]) -> dict[Path, list[Path]]:
+    """Proposals by the case file they were built with (their `case:`), never by the folder they lie in."""
+    groups: dict[Path, list[Path]] = {}
+    for source in sources:
+        case = Path(entries[source]["case"]) if source in entries else cases[source]
+        groups.setdefault(case, []).append(source)
+    return groups
+
+
 def bind_cases(
     sources: list[Path],
+    cases: dict[Path, Path],
     entries: dict[Path, dict[str, Any]],
     report: Report,
     options: BuildOptions,
     layout: str,
     echo: Callable[[str], None],
 ) -> None:
-    from forslag.batch.state import Cache
+    """Bind one document per case, from the proposals that belong to it; a case with a failed member is not
+    bound, and two cases that would be bound under the same name are both refused."""
+    from forslag.batch.state import Cache, valid_bound_entry
 
-    groups: dict[Path, list[Path]] = {}
-    for source in sources:
-        groups.setdefault((source.parent / CASE_FILE).resolve(), []).append(source)
     cache = Cache(options.out)
-    for case_path, members in groups.items():
+    plans: list[tuple[Path, list[Path], str, str, dict[str, Any] | None, Case | None]] = []
+    for case_path, members in _group(sources, cases, entries).items():
         failed = [m for m in members if m in report.failed]
         if failed:
             report.unbound.append(case_path)
@@ -231,37 +255,89 @@ def bind_cases(
         ).hexdigest()
         # Named after the case file's place, so a no-op build need not parse the case to find its entry.
         cache_name = "_case-" + hashlib.sha256(str(case_path).encode()).hexdigest()[:16]
-        previous = cache.get(cache_name) or {}
-        if not options.force and cache.fresh(cache_name, key, options.out):
-            report.bound_fresh.append(case_path)
-            continue
-        from forslag.source.load import load_case
+        fresh = None if options.force else cache.fresh(cache_name, key, options.out, valid_bound_entry)
+        case = None
+        if fresh is not None and fresh["outputs"]:
+            name = Path(sorted(fresh["outputs"])[0]).stem
+        else:
+            fresh = None
+            from forslag.source.load import load_case
 
-        try:
-            case = load_case(case_path).case
-        except SourceError as exc:
-            report.failed[case_path] = [str(p) for p in exc.problems]
-            continue
-        name = slug(case.name)
+            try:
+                case = load_case(case_path).case
+            except SourceError as exc:
+                report.failed[case_path] = [str(p) for p in exc.problems]
+                continue
+            name = slug(case.name)
         if name in {s.stem for s in sources}:
             report.failed[case_path] = [f"{case_path}: the bound case would overwrite the proposal {name}.pdf"]
             continue
-        summaries = [{**entries[s]["summary"], "name": s.stem} for s in members]
-        outputs: dict[str, int] = {}
-        front = Front(case, summaries, options, cache.folder / cache_name, layout, key_case(case_path), previous)
-        if "pdf" in options.formats:
-            contents, summary, _ = front.parts()
+        plans.append((case_path, members, key, name, fresh, case))
+
+    taken: dict[str, list[Path]] = {}
+    for case_path, _members, _key, name, _fresh, _case in plans:
+        taken.setdefault(name, []).append(case_path)
+    for case_path, members, key, name, fresh, case in plans:
+        if len(taken[name]) > 1:
+            others = " and ".join(str(p) for p in taken[name])
+            report.failed[case_path] = [
+                f"{case_path}: the cases {others} would both be bound as {options.out / name}.pdf; give them "
+                "different names (`name:` in the case file) or build them into different --out folders"
+            ]
+            continue
+        if fresh is not None:
+            report.bound_fresh.append(case_path)
+            continue
+        assert case is not None
+        _bind_one(case_path, case, members, key, name, entries, report, options, layout, cache, echo)
+
+
+def _bind_one(
+    case_path: Path,
+    case: Case,
+    members: list[Path],
+    key: str,
+    name: str,
+    entries: dict[Path, dict[str, Any]],
+    report: Report,
+    options: BuildOptions,
+    layout: str,
+    cache: Cache,
+    echo: Callable[[str], None],
+) -> None:
+    from forslag.batch.state import valid_bound_entry
+
+    cache_name = "_case-" + hashlib.sha256(str(case_path).encode()).hexdigest()[:16]
+    summaries = [{**entries[s]["summary"], "name": s.stem, **_hrefs(s.stem)} for s in members]
+    stale = [s for s, m in zip(members, summaries, strict=True) if len(m["net"]) != len(case.years)]
+    if stale:
+        report.failed[case_path] = [
+            f"{s}: built for other years than its case {case_path}; build again with --force" for s in stale
+        ]
+        return
+    previous = cache.get(cache_name, valid_bound_entry) or {}
+    outputs: dict[str, list[Any]] = {}
+    front = Front(case, summaries, options, cache.folder / cache_name, layout, key_case(case_path), previous)
+    if "pdf" in options.formats:
+        contents, summary, _ = front.parts()
+        try:
             data = _bind_pdf(case, summaries, options, contents, summary)
-            target = options.out / f"{name}.pdf"
-            write_atomic(target, data)
-            outputs[target.name] = len(data)
-            report.written.append(target)
-        if "html" in options.formats:
-            data = _front(case, summaries, True, False, options.templates).encode()
-            target = options.out / f"{name}.html"
-            write_atomic(target, data)
-            outputs[target.name] = len(data)
-            report.written.append(target)
-        cache.put(cache_name, {"key": key, "outputs": outputs, "source": str(case_path), **front.record})
-        report.bound.append(case_path)
-        echo(f"bound: {case.name} -> {', '.join(str(options.out / f) for f in outputs)}")
+        except Exception as exc:  # a proposal's PDF changed under the build (the cache then rebuilds it)
+            report.failed[case_path] = [
+                f"{case_path}: cannot bind the case: a proposal's PDF in {options.out} is unreadable "
+                f"({type(exc).__name__}); build again"
+            ]
+            return
+        target = options.out / f"{name}.pdf"
+        write_atomic(target, data)
+        outputs[target.name] = [len(data), file_digest(data)]
+        report.written.append(target)
+    if "html" in options.formats:
+        data = _front(case, summaries, True, False, options.templates).encode()
+        target = options.out / f"{name}.html"
+        write_atomic(target, data)
+        outputs[target.name] = [len(data), file_digest(data)]
+        report.written.append(target)
+    cache.put(cache_name, {"key": key, "outputs": outputs, "source": str(case_path), **front.record})
+    report.bound.append(case_path)
+    echo(f"bound: {case.name} -> {', '.join(str(options.out / f) for f in outputs)}")

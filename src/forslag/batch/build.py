@@ -7,22 +7,23 @@ import json
 import os
 import sys
 import time
+import unicodedata
 from collections.abc import Callable, Iterator
-from concurrent.futures import Future, ProcessPoolExecutor, as_completed
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from forslag import __version__
+from forslag.batch.pool import Limits, Pool
 from forslag.batch.stamp import git_states, make_stamp
+from forslag.batch.state import BuildOptions, Cache, Report, file_digest
+from forslag.batch.writeout import make_folder, write_atomic
 from forslag.document.fonts import ASSETS, font_paths
 from forslag.document.layoutfiles import template_files
 from forslag.errors import UsageError
-from forslag.source.sources import case_file_for
+from forslag.source.sources import case_file_for, glance
 
 if TYPE_CHECKING:
     from forslag.batch.worker import Job, Result
-from forslag.batch.state import BuildOptions, Cache, Report
-from forslag.batch.writeout import write_atomic
 
 
 def _sha256(data: bytes) -> str:
@@ -41,20 +42,16 @@ def _pool_jobs(jobs: int | None) -> int:
     return jobs if jobs else (os.cpu_count() or 1)
 
 
-def _results(jobs: list[Job], workers: int) -> Iterator[Result]:
+def _results(jobs: list[Job], workers: int, limits: Limits) -> Iterator[Result]:
+    """Every job's result as it finishes, each printed in a bounded child process (see pool.py)."""
     if not jobs:
         return
-    # Imported here: a build with nothing to do never pays for Jinja, pydantic or WeasyPrint.
-    from forslag.batch.worker import run
+    # Imported before the children are forked, so they share one import instead of each paying for it; a
+    # build with nothing to do never pays for Jinja, pydantic or WeasyPrint.
+    import forslag.batch.worker
+    import forslag.document.pdf  # noqa: F401
 
-    if workers <= 1 or len(jobs) <= 1:
-        for job in jobs:
-            yield run(job)
-        return
-    with ProcessPoolExecutor(max_workers=min(workers, len(jobs))) as pool:
-        futures: list[Future[Result]] = [pool.submit(run, job) for job in jobs]
-        for future in as_completed(futures):
-            yield future.result()
+    yield from Pool(min(workers, len(jobs)), limits).results(jobs)
 
 
 def _progress(total: int) -> Any:
@@ -88,6 +85,61 @@ def _annexes(sources: list[Path], options: BuildOptions) -> dict[Path, dict[str,
     return annexes(sources, options.changes_since)[1]
 
 
+def _unsafe_name(stem: str) -> str | None:
+    """Why a source's name cannot become an output name and a link, or None when it can."""
+    bad = sorted({c for c in stem if unicodedata.category(c) in ("Cc", "Cf", "Cs", "Zl", "Zp") or c in "\\"})
+    if bad:
+        shown = ", ".join(f"U+{ord(c):04X}" for c in bad)
+        return f"the file name contains characters a link cannot carry safely ({shown}); rename the file"
+    return None
+
+
+def _take(
+    result: Result,
+    out: Path,
+    keys: dict[Path, str],
+    cases: dict[Path, Path],
+    entries: dict[Path, dict[str, Any]],
+    cache: Cache,
+    report: Report,
+    bar: Any,
+    echo: Callable[[str], None],
+) -> None:
+    """Write one finished proposal's files and cache entry at once, so an interrupted build keeps it."""
+    source = result.source
+    for warning in result.warnings:
+        echo(f"warning: {warning}")  # a warning names its file and line itself
+    if result.problems:
+        report.failed[source] = result.problems
+        if bar is None:
+            echo(f"failed: {source}")
+        return
+    key = keys[source]
+    if result.case is not None and result.case != str(cases[source]):
+        # The glance at the text named another case than the one loaded (an unusual way of writing `case:`):
+        # bind with the loaded one, and leave no key, so the next build cannot trust a key of the wrong case.
+        cases[source] = Path(result.case)
+        key = ""
+    outputs = {}
+    for suffix, data in sorted(result.files.items()):
+        target = out / (source.stem + (suffix if suffix.startswith("-") else f".{suffix}"))
+        write_atomic(target, data)
+        outputs[target.name] = [len(data), file_digest(data)]
+        report.written.append(target)
+    entry = {
+        "key": key,
+        "outputs": outputs,
+        "summary": result.summary,
+        "source": str(source),
+        "case": str(cases[source]),
+    }
+    cache.put(source.stem, entry)
+    entries[source] = entry
+    report.built.append(source)
+    if bar is None:
+        echo(f"built: {source} -> {', '.join(str(out / f) for f in outputs)}")
+
+
 def build(sources: list[Path], options: BuildOptions, echo: Callable[[str], None] = print) -> Report:
     started = time.monotonic()
     report = Report()
@@ -99,7 +151,7 @@ def build(sources: list[Path], options: BuildOptions, echo: Callable[[str], None
         names[source.stem] = source
     if options.templates is not None and not options.templates.is_dir():
         raise UsageError(f"--templates {options.templates}: no such folder")
-    out.mkdir(parents=True, exist_ok=True)
+    make_folder(out)
     cache = Cache(out)
     layout = layout_hash(options.templates)
     states = git_states(sources)
@@ -108,23 +160,31 @@ def build(sources: list[Path], options: BuildOptions, echo: Callable[[str], None
 
     pending: list[Job] = []
     keys: dict[Path, str] = {}
+    cases: dict[Path, Path] = {}  # each proposal's case file (resolved): what it is keyed and bound with
     entries: dict[Path, dict[str, Any]] = {}
     for source in sources:
+        cases[source] = case_file_for(source)  # a failed proposal, too, keeps its case from being bound
+        unsafe = _unsafe_name(source.stem)
+        if unsafe:
+            report.failed[source] = [f"{source}: {unsafe}"]
+            continue
         try:
             content = source.read_bytes()
-            case_bytes = case_file_for(source).read_bytes() if case_file_for(source).is_file() else b""
         except OSError as exc:
             report.failed[source] = [f"{source}: cannot read: {exc.strerror or exc}"]
             continue
+        cases[source] = case_file_for(source, content)
         stamp = make_stamp(source, content, states[source.resolve()])
         changes = annex.get(source)
         # The annex names the revision's commit and date, so a moved tag or branch rebuilds.
         key = _sha256(
-            json.dumps([layout, formats, _sha256(content), _sha256(case_bytes), stamp.text, changes]).encode()
+            json.dumps(
+                [layout, formats, _sha256(content), _sha256(glance(cases[source])), stamp.text, changes]
+            ).encode()
         )
         keys[source] = key
         entry = None if options.force else cache.fresh(source.stem, key, out)
-        if entry is not None:
+        if entry is not None and entry["case"] == str(cases[source]):
             report.skipped.append(source)
             entries[source] = entry
         else:
@@ -134,36 +194,19 @@ def build(sources: list[Path], options: BuildOptions, echo: Callable[[str], None
         _copy_assets(out)
 
     bar = _progress(len(pending))
-    for result in _results(pending, _pool_jobs(options.jobs)):
-        source = result.source
-        for warning in result.warnings:
-            echo(f"warning: {warning}")  # a warning names its file and line itself
-        if result.problems:
-            report.failed[source] = result.problems
-            if bar is None:
-                echo(f"failed: {source}")
-        else:
-            outputs = {}
-            for suffix, data in sorted(result.files.items()):
-                target = out / (source.stem + (suffix if suffix.startswith("-") else f".{suffix}"))
-                write_atomic(target, data)
-                outputs[target.name] = len(data)
-                report.written.append(target)
-            entry = {"key": keys[source], "outputs": outputs, "summary": result.summary, "source": str(source)}
-            cache.put(source.stem, entry)
-            entries[source] = entry
-            report.built.append(source)
-            if bar is None:
-                echo(f"built: {source} -> {', '.join(str(out / f) for f in outputs)}")
+    try:
+        for result in _results(pending, _pool_jobs(options.jobs), options.limits):
+            _take(result, out, keys, cases, entries, cache, report, bar, echo)
+            if bar is not None:
+                bar.update(1)
+    finally:
         if bar is not None:
-            bar.update(1)
-    if bar is not None:
-        bar.close()
+            bar.close()
 
     if options.bind:
         from forslag.batch.bind import bind_cases
 
-        bind_cases(sources, entries, report, options, layout, echo)
+        bind_cases(sources, cases, entries, report, options, layout, echo)
 
     report.seconds = time.monotonic() - started
     for _source, problems in sorted(report.failed.items()):

@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import hashlib
 import json
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from forslag.batch.pool import Limits
 from forslag.batch.writeout import write_atomic
 
 CACHE_DIR = ".forslag-cache"
@@ -21,6 +24,7 @@ class BuildOptions:
     jobs: int | None = None
     bind: bool = True
     changes_since: str | None = None  # a git revision: add the change annex to every proposal changed since
+    limits: Limits = field(default_factory=Limits)
 
 
 @dataclass
@@ -35,8 +39,66 @@ class Report:
     seconds: float = 0.0
 
 
+SUMMARY_KEYS: dict[str, type | tuple[type, ...]] = {
+    "title": str,
+    "administration": str,
+    "years": list,
+    "investment": int,
+    "net": list,
+    "impact": list,
+    "pages": (int, type(None)),
+}
+
+
+def _valid_outputs(outputs: Any) -> bool:
+    return isinstance(outputs, dict) and all(
+        isinstance(name, str)
+        and "/" not in name
+        and isinstance(v, list)
+        and len(v) == 2
+        and isinstance(v[0], int)
+        and isinstance(v[1], str)
+        for name, v in outputs.items()
+    )
+
+
+def valid_entry(entry: Any) -> bool:
+    """The shape a proposal's cache entry must have; anything else (an older format, a hand edit, garbage
+    that happens to be JSON) is no entry at all, and the proposal is built again."""
+    if not isinstance(entry, dict) or not isinstance(entry.get("key"), str) or not _valid_outputs(entry.get("outputs")):
+        return False
+    summary = entry.get("summary")
+    if not isinstance(entry.get("case"), str) or not isinstance(summary, dict):
+        return False
+    if not all(isinstance(summary.get(k), t) for k, t in SUMMARY_KEYS.items()):
+        return False
+    return all(isinstance(v, int | None) for k in ("net", "impact") for v in summary[k])
+
+
+def valid_bound_entry(entry: Any) -> bool:
+    """The shape of a bound case's entry: its outputs and the record of each printed front part."""
+    if not isinstance(entry, dict) or not isinstance(entry.get("key"), str) or not _valid_outputs(entry.get("outputs")):
+        return False
+    parts = [entry[p] for p in ("summary", "contents") if p in entry]
+    return all(
+        isinstance(p, dict)
+        and isinstance(p.get("key"), str)
+        and isinstance(p.get("pages"), int)
+        and isinstance(p.get("sha256"), str)
+        for p in parts
+    )
+
+
+def file_digest(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()
+
+
 class Cache:
-    """One small JSON file per output name, replaced atomically: safe when two builds run at once."""
+    """One small JSON file per output name, replaced atomically: safe when two builds run at once.
+
+    The cache is a hint: an entry that cannot be read, has the wrong shape, or names an output whose bytes
+    are not the ones it wrote is treated as absent, so the worst a damaged cache costs is a rebuild.
+    """
 
     def __init__(self, out: Path) -> None:
         self.folder = out / CACHE_DIR
@@ -44,24 +106,27 @@ class Cache:
     def _path(self, name: str) -> Path:
         return self.folder / f"{name}.json"
 
-    def get(self, name: str) -> dict[str, Any] | None:
+    def get(self, name: str, shape: Callable[[Any], bool] = valid_entry) -> dict[str, Any] | None:
         try:
-            entry: dict[str, Any] = json.loads(self._path(name).read_text())
-            return entry
-        except (OSError, ValueError):
+            entry = json.loads(self._path(name).read_bytes())
+        except (OSError, ValueError, RecursionError):
             return None
+        return entry if shape(entry) else None
 
     def put(self, name: str, entry: dict[str, Any]) -> None:
         write_atomic(self._path(name), json.dumps(entry, sort_keys=True, ensure_ascii=False).encode())
 
-    def fresh(self, name: str, key: str, out: Path) -> dict[str, Any] | None:
-        """The entry when its key matches and every output it wrote is still there, unchanged in size."""
-        entry = self.get(name)
-        if not entry or entry.get("key") != key:
+    def fresh(
+        self, name: str, key: str, out: Path, shape: Callable[[Any], bool] = valid_entry
+    ) -> dict[str, Any] | None:
+        """The entry when its key matches and every output it wrote is still there with the bytes it wrote."""
+        entry = self.get(name, shape)
+        if not entry or entry["key"] != key:
             return None
-        for file, size in entry.get("outputs", {}).items():
+        for file, (size, digest) in entry["outputs"].items():
             try:
-                if (out / file).stat().st_size != size:
+                path = out / file
+                if path.stat().st_size != size or file_digest(path.read_bytes()) != digest:
                     return None
             except OSError:
                 return None

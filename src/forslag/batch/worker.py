@@ -21,6 +21,7 @@ from forslag.errors import ForslagError, SourceError
 from forslag.source.load import load_proposal
 
 _printer: Printer | None = None
+memory_limit: int | None = None  # set in a pool's child process, for the message when a document exceeds it
 _envs: dict[Path | None, jinja2.Environment] = {}
 
 
@@ -40,6 +41,7 @@ class Result:
     summary: dict[str, Any] = field(default_factory=dict)
     problems: list[str] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
+    case: str | None = None  # the case file the proposal was loaded with (resolved), which it is bound with
 
 
 def _summary(computed: ComputedProposal, pages: int | None) -> dict[str, Any]:
@@ -83,6 +85,7 @@ def run(job: Job) -> Result:
     try:
         computed = compute(load_proposal(job.source))
         result.warnings = [str(w) for w in computed.warnings]
+        result.case = str(computed.source.case.path.resolve())
         env = _envs.get(job.templates)
         if env is None:
             env = _envs[job.templates] = environment(job.templates)
@@ -111,4 +114,21 @@ def run(job: Job) -> Result:
         result.problems = [str(p) for p in exc.problems]
     except ForslagError as exc:
         result.problems = [f"{job.source}: {exc}"]
+    except MemoryError:
+        limit = f"the limit of {memory_limit // 1024**2} MiB" if memory_limit else "the memory available"
+        result.problems = [f"{job.source}: printing it needed more memory than {limit}; shorten or simplify it"]
+    except RecursionError:
+        result.problems = [
+            f"{job.source}: the document is nested too deeply to print (lists, quotes or emphasis inside one "
+            "another); flatten it"
+        ]
+    except BaseException as exc:  # one proposal's fault, of any kind, must not stop the batch
+        if isinstance(exc, KeyboardInterrupt):
+            raise
+        result.problems = [
+            f"{job.source}: internal error while building it: {type(exc).__name__}: {str(exc)[:200]}; "
+            "the other proposals are built; please report it"
+        ]
+    if result.problems:
+        result.files, result.summary = {}, {}
     return result

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -38,6 +39,18 @@ def _unwrap_paragraph(html: str) -> str:
     return inner if "<p>" not in inner else html
 
 
+def _strings(data: Any, loc: Loc) -> Iterator[tuple[Loc, str]]:
+    """Every text in the source with where it is (titles, labels, table cells: what is not prose)."""
+    if isinstance(data, dict):
+        for key, value in data.items():
+            yield from _strings(value, (*loc, key))
+    elif isinstance(data, list):
+        for i, value in enumerate(data):
+            yield from _strings(value, (*loc, i))
+    elif isinstance(data, str):
+        yield loc, data
+
+
 def compute(loaded: LoadedProposal, image_root: Path | None = None) -> ComputedProposal:
     """Calculate and render the prose; raise SourceError with every prose problem at once."""
     case = loaded.case.case
@@ -50,8 +63,11 @@ def compute(loaded: LoadedProposal, image_root: Path | None = None) -> ComputedP
     renderer = ProseRenderer(loaded.path, economy.figures, image_root or loaded.path.parent)
     doc = loaded.document
 
+    rendered: set[Loc] = set()
+
     def render(key: str, text: str | None, loc: Loc) -> None:
         if text is not None:
+            rendered.add(loc)
             prose[key] = renderer.render(text, doc.mark(loc))
 
     prose: dict[str, str] = {}
@@ -74,6 +90,9 @@ def compute(loaded: LoadedProposal, image_root: Path | None = None) -> ComputedP
         p.administrative_effectivisation,
         ("administrative_effectivisation",),
     )
+    for loc, text in _strings(doc.data, ()):
+        if loc not in rendered:
+            renderer.check_words(text, doc.mark(loc))
     if renderer.problems:
         raise SourceError(renderer.problems)
     charts: dict[str, Any] = {}

@@ -14,6 +14,7 @@ from markdown_it import MarkdownIt
 from markdown_it.token import Token
 
 from forslag.document import danish
+from forslag.document.images import ImageProblem, check_image
 from forslag.economy.calc import Figure
 from forslag.errors import Problem
 from forslag.source.yamlsource import Mark
@@ -28,6 +29,10 @@ IMAGE_TYPES = {
     ".svg": "image/svg+xml",
 }
 MAX_IMAGE_BYTES = 10 * 1024 * 1024
+MAX_WORD = 200  # characters; a longer "word" is pasted data, and hyphenating it takes the printer minutes
+MAX_INLINE_DEPTH = 20  # emphasis and links inside one another; deeper overflows the printer's recursion
+MAX_TEXT = 100_000  # characters in one prose field; a long description is 5.000, and parsing grows with length
+MAX_PROBLEMS = 50  # per prose field: beyond this the author learns the count, not every one
 HEADING_SHIFT = 2  # '#' in the prose sits under the document's numbered section headings (h2)
 
 _md = MarkdownIt("commonmark", {"html": True, "typographer": False}).enable("table")
@@ -35,6 +40,10 @@ _md = MarkdownIt("commonmark", {"html": True, "typographer": False}).enable("tab
 # link through the parser and judge it ourselves, so the author hears why instead of seeing it vanish.
 _md.validateLink = lambda url: True  # type: ignore[method-assign]
 LINK_SCHEMES = {"http", "https", "mailto"}
+
+
+def _count(n: int) -> str:
+    return f"{n:,}".replace(",", ".")
 
 
 def format_figure(fig: Figure, modifiers: set[str]) -> str:
@@ -58,13 +67,45 @@ class ProseRenderer:
     problems: list[Problem] = field(default_factory=list)
     figure_count: int = 0
     _in_table: bool = False  # inside a Markdown table, where a bare '|' ends the cell
+    _field_start: int = 0
+    _more: int = 0
+
+    def _full(self) -> bool:
+        """This field has already reported as many problems as one field may."""
+        return len(self.problems) - self._field_start >= MAX_PROBLEMS
 
     def _problem(self, line: int | None, message: str) -> None:
-        self.problems.append(Problem(str(self.path), line, None, message))
+        if self._full():
+            self._more += 1
+        else:
+            self.problems.append(Problem(str(self.path), line, None, message))
+
+    def check_words(self, text: str, mark: Mark | None) -> None:
+        """A plain text field (a title, a label): the same bound on word length as the prose."""
+        self._field_start, self._more = len(self.problems), 0
+        self._long_words(text, mark.line if mark else None)
+
+    def _long_words(self, text: str, line: int | None) -> None:
+        if len(text) > MAX_WORD:
+            word = max(text.split(), key=len, default="")
+            if len(word) > MAX_WORD:
+                self._problem(
+                    line,
+                    f"a word of {len(word)} characters ({word[:30]!r}…); at most {MAX_WORD} fit a line: "
+                    "break it up or make it a link",
+                )
 
     def render(self, text: str, mark: Mark | None) -> str:
         """Markdown to HTML; problems are collected in self.problems (the output is then not to be used)."""
         base = mark.content_line if mark else None
+        self._field_start, self._more = len(self.problems), 0
+        if len(text) > MAX_TEXT:
+            self._problem(
+                base,
+                f"this text has {_count(len(text))} characters, more than the {_count(MAX_TEXT)} one field may "
+                "hold; shorten it or move the material to an annex",
+            )
+            return ""
         tokens = _md.parse(text)
         out: list[Token] = []
         i = 0
@@ -91,18 +132,35 @@ class ProseRenderer:
                     i += 2  # the paragraph's inline and closing tokens are replaced by the figure
                     continue
                 self._inline(token, line)
+            elif token.type in ("code_block", "fence"):
+                self._long_words(token.content, line)
             out.append(token)
             i += 1
+        if self._more:
+            self.problems.append(
+                Problem(str(self.path), base, None, f"… and {self._more} more problems in this text, like those above")
+            )
         return str(_md.renderer.render(out, _md.options, {}))
 
     def _line_in(self, token: Token, line: int | None, needle: str) -> int | None:
-        if line is None:
-            return None
+        if line is None or self._full():  # once a field is full its problems are only counted: no search
+            return line
         index = token.content.find(needle)
         return line + token.content.count("\n", 0, index) if index >= 0 else line
 
     def _inline(self, token: Token, line: int | None) -> None:
+        depth = 0
         for child in token.children or []:
+            depth += child.nesting
+            if depth > MAX_INLINE_DEPTH:
+                self._problem(
+                    line,
+                    f"emphasis or links are nested more than {MAX_INLINE_DEPTH} deep; "
+                    "the printer cannot lay that out: remove the extra * or _",
+                )
+                return
+            if child.type in ("text", "code_inline"):
+                self._long_words(child.content, self._line_in(token, line, child.content[:MAX_WORD]))
             if child.type == "html_inline":
                 self._problem(
                     self._line_in(token, line, child.content),
@@ -158,6 +216,7 @@ class ProseRenderer:
         src = str(image.attrGet("src") or "")
         alt = "".join(c.content for c in image.children or [])
         caption = str(image.attrGet("title") or "")
+        self._long_words(f"{alt} {caption}", line)
         data = self._image_data(src, line)
         if not alt.strip():
             self._problem(line, f"the image {src!r} needs an alt text for readers who cannot see it: ![text](...)")
@@ -197,5 +256,11 @@ class ProseRenderer:
         if target.stat().st_size > MAX_IMAGE_BYTES:
             self._problem(line, f"the image {src!r} is larger than {MAX_IMAGE_BYTES // (1024 * 1024)} MB")
             return ""
-        payload = base64.b64encode(target.read_bytes()).decode("ascii")
+        data = target.read_bytes()
+        try:
+            check_image(data, kind)
+        except ImageProblem as exc:
+            self._problem(line, f"the image {src!r} {exc}")
+            return ""
+        payload = base64.b64encode(data).decode("ascii")
         return f"data:{kind};base64,{payload}"

@@ -194,7 +194,8 @@ def _headline(line: Line, default: str, prefix: str, figures: dict[str, Figure])
         return None, None
     f = figures
     first_year, last_year, full_year = (f[f"{prefix}.{k}"].value for k in ("first_year", "last_year", "full_year"))
-    constant = len({fig.value for key, fig in f.items() if key.startswith(prefix + ".") and key[-4:].isdigit()}) == 1
+    span = range(int(first_year or 0), int(last_year or 0) + 1)  # this line's own year figures, not every figure
+    constant = len({f[k].value for y in span if (k := f"{prefix}.{y}") in f}) == 1
     warning = None
     if kind in ("yearly", "period", "from") and not constant:
         warning = (

@@ -8,44 +8,19 @@ and ignores the system config, so reading a repository never runs anything it na
 from __future__ import annotations
 
 import datetime as dt
-import os
-import subprocess
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 
 from forslag.errors import UsageError
+from forslag.history.git import run_git_bytes
 
-_SAFE = (
-    "-c",
-    "core.fsmonitor=false",
-    "-c",
-    "core.hooksPath=/dev/null",
-    "-c",
-    "diff.external=",
-    "-c",
-    "core.pager=cat",
-    "-c",
-    "core.quotePath=false",
-    "-c",
-    "core.untrackedCache=false",
-)
 MAX_FILE = 2 * 1024 * 1024  # the loader refuses larger sources anyway
 MAX_TOTAL = 64 * 1024 * 1024  # what one revision's folders may materialise
 
 
-def _env() -> dict[str, str]:
-    env = {k: v for k, v in os.environ.items() if not k.startswith("GIT_")}
-    env.update(GIT_CONFIG_NOSYSTEM="1", GIT_TERMINAL_PROMPT="0", GIT_OPTIONAL_LOCKS="0", LC_ALL="C")
-    return env
-
-
 def git_bytes(cwd: Path, *args: str) -> bytes | None:
-    """Run git with the safe overrides; its output, or None when it fails or is missing."""
-    try:
-        proc = subprocess.run(["git", *_SAFE, *args], cwd=cwd, capture_output=True, timeout=60, check=False, env=_env())
-    except (OSError, subprocess.TimeoutExpired):
-        return None
-    return proc.stdout if proc.returncode == 0 else None
+    """Run git through the one safe runner (history/git.py); its output, or None when it fails or is missing."""
+    return run_git_bytes(cwd, *args, timeout=60)
 
 
 def git_text(cwd: Path, *args: str) -> str | None:

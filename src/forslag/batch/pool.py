@@ -1,0 +1,195 @@
+"""Worker processes with bounds: each proposal prints in a child that dies with its parent, within a time and
+memory limit, so one document can fail, hang or crash only itself.
+
+A child that is killed (by the time limit, by the kernel, by a fault in a C library) loses only the one
+document it was printing; the pool starts another child for the rest. Ctrl-C in the parent stops every child
+at once. Children are forked, so they start with what the parent already imported.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import multiprocessing
+import os
+import signal
+import sys
+import threading
+import time
+from collections import deque
+from collections.abc import Iterator
+from dataclasses import dataclass
+from multiprocessing.connection import Connection, wait
+from multiprocessing.process import BaseProcess
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from forslag.batch.worker import Job, Result
+
+PR_SET_PDEATHSIG = 1  # <linux/prctl.h>
+
+
+@dataclass(frozen=True)
+class Limits:
+    """What one document may take: far above a real proposal (the examples take 2-8 s on a shared machine and
+    about 350 MiB of address space), there to end a hostile document cleanly."""
+
+    seconds: float = 180.0
+    memory_bytes: int = 3 * 1024**3
+
+
+def _die_with_parent(parent: int) -> None:
+    """End this child when the parent goes, however it goes (kill -9 included)."""
+    if sys.platform.startswith("linux"):
+        import ctypes
+
+        with contextlib.suppress(OSError, AttributeError):
+            libc = ctypes.CDLL(None, use_errno=True)
+            libc.prctl(PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
+    if os.getppid() != parent:  # the parent died before the line above took effect
+        os._exit(1)
+
+    def watch() -> None:  # the fallback where prctl is unavailable (and a second line where it is)
+        while True:
+            time.sleep(1.0)
+            if os.getppid() != parent:
+                os._exit(1)
+
+    threading.Thread(target=watch, name="forslag-parent-watch", daemon=True).start()
+
+
+def _limit_memory(limit: int) -> None:
+    with contextlib.suppress(ImportError, ValueError, OSError):
+        import resource
+
+        _soft, hard = resource.getrlimit(resource.RLIMIT_AS)
+        if hard != resource.RLIM_INFINITY:
+            limit = min(limit, hard)
+        resource.setrlimit(resource.RLIMIT_AS, (limit, hard))
+
+
+def _child(conn: Connection, parent: int, limits: Limits) -> None:
+    _die_with_parent(parent)
+    # Ctrl-C reaches the whole process group; the parent decides what stops, and stops the children itself.
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    from forslag.batch import worker
+
+    worker.memory_limit = limits.memory_bytes
+    _limit_memory(limits.memory_bytes)
+    while True:
+        try:
+            job = conn.recv()
+        except (EOFError, OSError):
+            return
+        if job is None:
+            return
+        conn.send(worker.run(job))
+
+
+@dataclass
+class _Slot:
+    process: BaseProcess
+    conn: Connection
+    job: Job | None = None
+    started: float = 0.0
+
+
+def _signal_name(code: int | None) -> str:
+    if code is not None and code < 0:
+        with contextlib.suppress(ValueError):
+            return signal.Signals(-code).name
+        return f"signal {-code}"
+    return f"exit code {code}"
+
+
+class Pool:
+    """`size` children printing jobs; `results` yields one Result per job, in the order they finish."""
+
+    def __init__(self, size: int, limits: Limits) -> None:
+        self.size = max(1, size)
+        self.limits = limits
+        methods = multiprocessing.get_all_start_methods()
+        self.context = multiprocessing.get_context("fork" if "fork" in methods else None)
+        self.slots: list[_Slot] = []
+
+    def _start(self) -> _Slot:
+        parent_end, child_end = self.context.Pipe()
+        process = self.context.Process(
+            target=_child, args=(child_end, os.getpid(), self.limits), daemon=True, name="forslag-worker"
+        )
+        process.start()
+        child_end.close()
+        return _Slot(process, parent_end)
+
+    def _stop(self, slot: _Slot) -> None:
+        with contextlib.suppress(OSError, ValueError):
+            slot.process.kill()
+        slot.process.join(timeout=5)
+        with contextlib.suppress(OSError):
+            slot.conn.close()
+
+    def close(self) -> None:
+        """Stop every child now (their current documents are abandoned)."""
+        for slot in self.slots:
+            self._stop(slot)
+        self.slots = []
+
+    def _send(self, slot: _Slot) -> None:
+        # A child that died meanwhile cannot take the job: its sentinel reports that below.
+        with contextlib.suppress(OSError):
+            slot.conn.send(slot.job)
+
+    def _lost(self, slot: _Slot, why: str) -> Result:
+        from forslag.batch.worker import Result
+
+        assert slot.job is not None
+        job = slot.job
+        self._stop(slot)
+        self.slots.remove(slot)
+        return Result(job.source, problems=[f"{job.source}: {why}"])
+
+    def results(self, jobs: list[Job]) -> Iterator[Result]:
+        queue = deque(jobs)
+        try:
+            while queue or any(s.job is not None for s in self.slots):
+                for slot in self.slots:
+                    if slot.job is None and queue:
+                        slot.job, slot.started = queue.popleft(), time.monotonic()
+                        self._send(slot)
+                while queue and len(self.slots) < self.size:
+                    slot = self._start()
+                    self.slots.append(slot)
+                    slot.job, slot.started = queue.popleft(), time.monotonic()
+                    self._send(slot)
+                busy = [s for s in self.slots if s.job is not None]
+                deadline = min(s.started for s in busy) + self.limits.seconds
+                wait(
+                    [s.conn for s in busy] + [s.process.sentinel for s in busy],
+                    timeout=max(0.0, deadline - time.monotonic()),
+                )
+                now = time.monotonic()
+                for slot in busy:
+                    result = None
+                    try:
+                        if slot.conn.poll():
+                            result = slot.conn.recv()
+                    except (EOFError, OSError):
+                        result = None
+                    if result is not None:
+                        slot.job = None
+                        yield result
+                    elif not slot.process.is_alive():
+                        code = slot.process.exitcode
+                        yield self._lost(
+                            slot,
+                            f"internal error: the process building it stopped ({_signal_name(code)}); the document "
+                            f"may need more than the limit of {self.limits.memory_bytes // 1024**2} MiB, or forslag "
+                            "has a fault: please report it",
+                        )
+                    elif now - slot.started > self.limits.seconds:
+                        yield self._lost(
+                            slot,
+                            f"printing took longer than the limit of {self.limits.seconds:g} s per document and was "
+                            "stopped; shorten or simplify it (very long tables, very large figures)",
+                        )
+        finally:
+            self.close()
