@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from decimal import Decimal
 from fractions import Fraction
+from pathlib import Path
 
 import pytest
 
@@ -11,7 +12,7 @@ from forslag.document.compute import compute
 from forslag.economy.calc import Economy, payback, round_half_up
 from forslag.source.load import load_proposal
 
-from .conftest import PROPOSALS
+from .conftest import DATA, PROPOSALS
 
 
 def economy(name: str) -> Economy:
@@ -118,3 +119,58 @@ def test_payback_rule(flow: tuple[int | None, ...], expected: Fraction | None) -
 def test_payback_rounds_half_up() -> None:
     assert payback((100, -200)).years == 2  # 1,5 years
     assert payback((100, -10)).years == 11
+
+
+def _hard() -> Economy:
+    return compute(load_proposal(DATA / "valid" / "hard" / "hard.yaml")).economy
+
+
+def test_anlaeg_is_kept_apart_from_the_net_effectivisation() -> None:
+    """Heraf nettoeffektivisering is the drift (Service + Overførsler); Anlæg has its own subtotal."""
+    e = _hard()
+    service = total(e, "Samlet varig ændring, Service")
+    transfers = total(e, "Samlet varig ændring, Overførsler")
+    anlaeg = total(e, "Samlet varig ændring, Anlæg")
+    drift = tuple(
+        None if s is None and t is None else (s or 0) + (t or 0) for s, t in zip(service, transfers, strict=True)
+    )
+    assert total(e, "Heraf nettoeffektivisering") == drift == e.net.values
+    assert e.net.values[3] == -42977 and anlaeg[3] == -45463
+    assert total(e, "Samlet varig ændring")[3] == -88440  # the block's total still adds every row
+    assert e.figures["net.full"].value == Decimal(drift[-1] or 0)
+    assert e.figures["permanent.full"].value == Decimal(-73443)
+    labels = [r.label for r in e.permanent_totals]
+    assert labels == [
+        "Samlet varig ændring, Service",
+        "Heraf nettoeffektivisering",
+        "Samlet varig ændring, Overførsler",
+        "Samlet varig ændring, Anlæg",
+        "Samlet varig ændring",
+    ]
+
+
+def test_anlaeg_is_one_off_in_the_payback(minimal: Path) -> None:
+    """A one-off Anlæg saving in the last year is not carried on as if it recurred."""
+    source = minimal / "minimal.yaml"
+    text = source.read_text()
+    start, end = text.index("economy:"), text.index("follow_up:")
+    source.write_text(
+        text[:start]
+        + """economy:
+  intro: Kort.
+  permanent:
+    - {id: drift, label: Drift, amounts: {2027: -500, 2028: -500}}
+    - {id: anlaeg, label: Sparet anlæg, styringsomraade: Anlæg, amounts: {2028: -1000}}
+  implementation:
+    - {id: start, label: Start, amounts: {2026: 3000}}
+"""
+        + text[end:]
+    )
+    e = compute(load_proposal(source)).economy
+    assert e.impact.values == (3000, -500, -1500)
+    # 1.000 left after 2028; the drift's -500 a year (not 2028's -1.500) pays it back in two more years.
+    assert e.payback_total.exact == Fraction(5) and e.steady == -500
+    assert payback(e.impact.values).years == 4  # what carrying the Anlæg saving on would have said
+    # Service basis: 3.000, -500, -500 and then -500 a year: 2.000 left, four more years.
+    assert e.payback_service.years == 7
+    assert e.figures["savings.full"].value == Decimal(-500)

@@ -173,3 +173,16 @@ def test_template_with_an_unknown_name_fails_clearly(run: Run, minimal: Path, tm
     assert "risk.html.j2" in result.out and "risiko" in result.out
     assert "Traceback" not in result.out + result.err
     assert not (out / "minimal.html").exists()
+
+
+def test_placeholder_ending_a_sentence_prints_one_full_stop(minimal: Path) -> None:
+    source = minimal / "minimal.yaml"
+    source.write_text(
+        source.read_text().replace(
+            "summary: Forslaget sparer {{ net.full | abs }} ved fuld indfasning.",
+            "summary: Forslaget sparer {{ net.full | abs }}. Fra {{ net.full_year }}. Ialt {{ net.total | tkr }}.",
+        )
+    )
+    html = compute(load_proposal(source)).prose["summary"]
+    assert "kr.." not in html
+    assert "Forslaget sparer 0,7 mio. kr. Fra 2028. Ialt -858 t. kr.</p>" in html

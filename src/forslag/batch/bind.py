@@ -53,7 +53,7 @@ def case_totals(members: list[dict[str, Any]], width: int) -> dict[str, Any]:
     return {
         "investment": sum(m["investment"] for m in members),
         "net": list(net),
-        "payback_total": payback(impact).years,
+        "payback_total": payback(impact, sum(m["steady"] for m in members)).years,
     }
 
 
@@ -143,7 +143,9 @@ class Front:
 
     def parts(self) -> tuple[bytes, bytes, int]:
         """The contents and summary PDFs, and the front's total length."""
-        economy = [[m["title"], m["investment"], m["net"], m["impact"], m["payback_total"]] for m in self.members]
+        economy = [
+            [m["title"], m["investment"], m["net"], m["impact"], m["steady"], m["payback_total"]] for m in self.members
+        ]
         summary_key = _digest(self.layout, self.case_key, "summary", economy)
         summary, summary_pages = self._part("summary", summary_key, lambda: self._print("summary", summary_key))
         listing = [[m["title"], m["administration"], m["pages"]] for m in self.members]

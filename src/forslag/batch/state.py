@@ -46,6 +46,7 @@ SUMMARY_KEYS: dict[str, type | tuple[type, ...]] = {
     "investment": int,
     "net": list,
     "impact": list,
+    "steady": int,  # the flow after the last year, for the bound case's summed payback (Anlæg left out)
     "pages": (int, type(None)),
 }
 

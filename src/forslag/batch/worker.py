@@ -53,8 +53,9 @@ def _summary(computed: ComputedProposal, pages: int | None) -> dict[str, Any]:
         "administration": p.administration,
         "years": list(e.years),
         "investment": int(investment.value or 0) if investment else 0,
-        "net": list(e.net.values),
+        "net": list(e.net.values),  # Heraf nettoeffektivisering: drift only, never Anlæg
         "impact": list(e.impact.values),
+        "steady": e.steady,  # the flow that continues after the last year, for the summed payback
         "payback_service": e.payback_service.years,
         "payback_total": e.payback_total.years,
         "pages": pages,

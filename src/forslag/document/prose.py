@@ -206,7 +206,11 @@ class ProseRenderer:
             hint = f"; did you mean {close[0]!r}?" if close else "; see the README for the names"
             self._problem(where, f"unknown placeholder {name!r}{hint}")
             return ""
-        return format_figure(self.figures[name], modifiers)
+        out = format_figure(self.figures[name], modifiers)
+        # "… {{ net.full }}." would read "mio. kr.." : the sentence's full stop is the amount's own.
+        if out.endswith(".") and match.string.startswith(".", match.end()):
+            out = out[:-1]
+        return out
 
     def _figure(self, token: Token, line: int | None) -> Token | None:
         children = [c for c in token.children or [] if not (c.type == "text" and not c.content.strip())]

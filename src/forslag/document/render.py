@@ -19,6 +19,7 @@ from forslag.document.fonts import font_face_css
 from forslag.document.layoutfiles import DEFAULT_TEMPLATES
 from forslag.document.prose import format_figure
 from forslag.document.stamp import Stamp
+from forslag.document.tablelayout import table_geometry
 from forslag.economy.business_case import whole
 from forslag.economy.calc import Figure, Phrase
 from forslag.errors import ForslagError
@@ -87,6 +88,7 @@ def environment(templates: Path | None = None) -> jinja2.Environment:
         keep_trailing_newline=True,
     )
     env.filters.update(FILTERS)
+    env.globals["table_geometry"] = table_geometry
     return env
 
 

@@ -12,6 +12,7 @@ if TYPE_CHECKING:  # the arithmetic needs no pydantic at run time (the bound cas
 
 Block = Literal["varig", "implementering"]
 AREAS = ("Service", "Overførsler", "Anlæg")
+DRIFT = ("Service", "Overførsler")  # the running budget; Anlæg (capital works) is kept apart, as a budget does
 PAYBACK_HORIZON = 20  # years; a proposal that has not paid back by then "does not pay back"
 
 Values = tuple[int | None, ...]
@@ -75,6 +76,8 @@ class Economy:
     implementation: tuple[ComputedLine, ...]
     implementation_totals: tuple[Row, ...]
     impact: Row
+    net: Row  # Heraf nettoeffektivisering: the permanent drift rows (Service + Overførsler), never Anlæg
+    steady: int  # the yearly flow after the table's last year: its drift rows (Anlæg is one-off)
     payback_service: Payback
     payback_total: Payback
     footnotes: tuple[str, ...]
@@ -82,7 +85,7 @@ class Economy:
     warnings: tuple[str, ...] = ()
 
     @property
-    def net(self) -> Row:
+    def permanent_total(self) -> Row:
         """Samlet varig ændring: always the last of the permanent totals."""
         return self.permanent_totals[-1]
 
@@ -127,18 +130,18 @@ def sum_rows(rows: list[Values] | tuple[Values, ...], width: int) -> Values:
     return tuple(out)
 
 
-def payback(flow: Values) -> Payback:
+def payback(flow: Values, steady: int | None = None) -> Payback:
     """Years from 1 January of the first year until the cumulative flow, having been positive, is back at zero.
 
-    Linear within the year it crosses; after the table's last year the last year's flow
-    continues as the steady state, up to PAYBACK_HORIZON years.
+    Linear within the year it crosses; after the table's last year the steady flow (by default the last
+    year's, the proposal's without its one-off Anlæg rows) continues, up to PAYBACK_HORIZON years.
     """
     flows = [Fraction(v or 0) for v in flow]
-    steady = flows[-1] if flows else Fraction(0)
+    steady_flow = Fraction(steady) if steady is not None else flows[-1] if flows else Fraction(0)
     cumulative = Fraction(0)
     was_positive = False
     for i in range(PAYBACK_HORIZON):
-        f = flows[i] if i < len(flows) else steady
+        f = flows[i] if i < len(flows) else steady_flow
         if cumulative > 0 and cumulative + f <= 0:
             return Payback(i + cumulative / -f)
         cumulative += f
@@ -261,12 +264,18 @@ def calculate(proposal: Proposal, case: Case) -> Economy:
     implementation = compute(proposal.economy.implementation, "implementering", "total")
 
     area_rows, permanent_total = _area_totals(permanent, "Samlet varig ændring", "varig", width)
+    drift = sum_rows([c.row.values for c in permanent if c.line.styringsomraade in DRIFT], width)
+    # The net effect on the running budget (the reference prints it in the Service row's place): money moved
+    # from Service to Overførsler frees service room but is no saving, and Anlæg is one-off construction money
+    # with its own subtotal, so neither counts as effectivisation.
+    drift_rows = [r for r in area_rows if r.styringsomraade in DRIFT]
+    after = next((r for r in drift_rows if r.styringsomraade == "Service"), drift_rows[-1] if drift_rows else None)
+    net = Row("Heraf nettoeffektivisering", after.styringsomraade if after else None, "varig", drift, "subtotal")
     permanent_totals: list[Row] = []
     for row in area_rows:
         permanent_totals.append(row)
-        if row.styringsomraade == "Service":
-            # Money moved from service to transfers frees service room; the net effect is the whole change.
-            permanent_totals.append(Row("Heraf nettoeffektivisering", "Service", "varig", permanent_total, "subtotal"))
+        if row is after:
+            permanent_totals.append(net)
     permanent_totals.append(Row("Samlet varig ændring", None, "varig", permanent_total, "total"))
 
     impl_rows, impl_total = _area_totals(implementation, "Samlede implementeringsomkostninger", "implementering", width)
@@ -279,18 +288,22 @@ def calculate(proposal: Proposal, case: Case) -> Economy:
     impact_values = sum_rows([permanent_total, impl_total], width)
     impact = Row("Samlet økonomisk påvirkning", None, "implementering", impact_values, "total")
 
-    service_rows = [c.row.values for c in (*permanent, *implementation) if c.line.styringsomraade == "Service"]
-    payback_service = payback(sum_rows(service_rows, width))
-    payback_total = payback(impact_values)
+    lines = (*permanent, *implementation)
+    service_rows = [c.row.values for c in lines if c.line.styringsomraade == "Service"]
+    service_flow = sum_rows(service_rows, width)
+    last = width - 1
+    # After the table's last year only what recurs continues: Anlæg rows are one-off construction money.
+    steady = sum(c.row.values[last] or 0 for c in lines if c.line.styringsomraade in DRIFT)
+    payback_service = payback(service_flow, service_flow[last] or 0)
+    payback_total = payback(impact_values, steady)
 
-    _row_figures("net", permanent_total, years, figures)
+    _row_figures("net", drift, years, figures)
+    _row_figures("permanent", permanent_total, years, figures)
     _row_figures("investment", impl_total, years, figures)
     _row_figures("impact", impact_values, years, figures)
-    last = width - 1
-    running = [c.row.values[last] for c in permanent if (c.row.values[last] or 0) > 0]
-    savings = [c.row.values[last] for c in permanent if (c.row.values[last] or 0) < 0]
-    figures["running.full"] = Figure("amount", Decimal(sum(v for v in running if v is not None)))
-    figures["savings.full"] = Figure("amount", Decimal(sum(v for v in savings if v is not None)))
+    recurring = [c.row.values[last] or 0 for c in permanent if c.line.styringsomraade in DRIFT]
+    figures["running.full"] = Figure("amount", Decimal(sum(v for v in recurring if v > 0)))
+    figures["savings.full"] = Figure("amount", Decimal(sum(v for v in recurring if v < 0)))
     figures["payback.service"] = Figure("years", payback_service.years)
     figures["payback.total"] = Figure("years", payback_total.years)
     figures["years.first"] = Figure("year", years[0])
@@ -305,6 +318,8 @@ def calculate(proposal: Proposal, case: Case) -> Economy:
         implementation=tuple(implementation),
         implementation_totals=tuple(implementation_totals),
         impact=impact,
+        net=net,
+        steady=steady,
         payback_service=payback_service,
         payback_total=payback_total,
         footnotes=tuple(footnotes),

@@ -19,8 +19,8 @@ FactKind = Literal["amount", "years", "year", "number"]
 
 # The headline figures the documents quote, with what a committee member would call them.
 HEADLINE_FIGURES = {
-    "net.full": "Samlet varig ændring ved fuld indfasning",
-    "net.total": "Samlet varig ændring i alt",
+    "net.full": "Nettoeffektivisering ved fuld indfasning",  # net.* is the drift net, Anlæg apart
+    "net.total": "Nettoeffektivisering i alt",
     "net.full_year": "År for fuld indfasning",
     "investment.total": "Samlede implementeringsomkostninger i alt",
     "impact.total": "Samlet økonomisk påvirkning i alt",

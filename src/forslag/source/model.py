@@ -259,6 +259,27 @@ class PriceIndex(Strict):
     source: str = Field(description="Where the index values come from, e.g. 'KL, pris- og lønskøn, juni 2025'.")
 
 
+class Wording(Strict):
+    """The organisation's own words in the layout; the defaults are the Overførselssagen's (Københavns Kommune)."""
+
+    administration_label: str = Field(
+        "Fremstillende forvaltning", description="The label of the proposing administration in the head."
+    )
+    investment_pool: str = Field(
+        "investeringspuljen",
+        description="The pool that pays the implementation costs, as in 'midler fra investeringspuljen'.",
+    )
+    finance_centre: str = Field(
+        "Center for Økonomi", description="The finance centre that approves, as in 'Godkendelse af Center for Økonomi'."
+    )
+    finance_approver: str = Field(
+        "Center for Økonomi, Økonomiforvaltningen", description="The approving body's row in the approval table."
+    )
+    annex_heading: str = Field(
+        "Administrative bilag til investeringsforslag", description="The heading of the administrative annex."
+    )
+
+
 class Case(Strict):
     """The settings every proposal of one budget case shares (`case.yaml`)."""
 
@@ -273,6 +294,10 @@ class Case(Strict):
     )
     price_index: PriceIndex | None = Field(
         None, description="Price index values per year, for converting a business case's amounts to this p/l."
+    )
+    wording: Wording = Field(
+        default_factory=Wording,
+        description="The organisation's own words (pool, finance centre, annex heading); defaults as in Copenhagen.",
     )
 
     @field_validator("years")

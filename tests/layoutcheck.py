@@ -1,0 +1,111 @@
+"""Reading WeasyPrint's layout back in tests: where every table cell, caption and row landed on which page."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from typing import Any
+
+from weasyprint import HTML
+from weasyprint.formatting_structure import boxes
+
+from forslag.document.fonts import font_face_css
+
+EPSILON = 0.5  # CSS px: rounding in the layout
+
+
+def _walk(box: Any) -> Iterator[Any]:
+    yield box
+    for child in getattr(box, "children", None) or []:
+        yield from _walk(child)
+
+
+def _text(box: Any) -> str:
+    return " ".join(b.text for b in _walk(box) if isinstance(b, boxes.TextBox)).strip()
+
+
+@dataclass
+class Row:
+    page: int
+    cells: list[Any]
+    texts: list[str]
+    classes: str
+    header: bool
+
+
+@dataclass
+class Table:
+    classes: str
+    caption_pages: list[int] = field(default_factory=list)
+    rows: list[Row] = field(default_factory=list)
+
+
+@dataclass
+class Layout:
+    pages: list[Any]
+    tables: list[Table]
+    page_heights: list[tuple[float, float]]  # (height used by text and images, content height) of each page
+
+
+def layout(html: str) -> Layout:
+    """Lay the page out as the PDF is printed (fonts read from their installed files)."""
+    printable = html.replace(font_face_css(False), font_face_css(True), 1)
+    document = HTML(string=printable, base_url="/").render()
+    tables: dict[int, Table] = {}
+    captions: dict[int, list[int]] = {}
+    used: list[tuple[float, float]] = []
+    for number, page in enumerate(document.pages, start=1):
+        page_box = page._page_box
+        bottom = 0.0
+        for box in _walk(page_box):
+            if isinstance(box, boxes.TableBox):
+                key = id(box.element)
+                table = tables.setdefault(key, Table(box.element.get("class", "")))
+                for group in box.children:
+                    header = bool(getattr(group, "is_header", False))
+                    for row in group.children:
+                        cells = list(row.children)
+                        table.rows.append(
+                            Row(number, cells, [_text(c) for c in cells], row.element.get("class", ""), header)
+                        )
+            elif getattr(box, "is_table_wrapper", False) and any(
+                isinstance(c, boxes.TableCaptionBox) for c in box.children
+            ):
+                # The wrapper holds the caption and the table, and shares the table's element.
+                captions.setdefault(id(box.element), []).append(number)
+            top, bottom_edge = page_box.margin_top, page_box.margin_top + page_box.height
+            if isinstance(box, boxes.TextBox | boxes.ReplacedBox) and top <= box.position_y <= bottom_edge:
+                bottom = max(bottom, box.position_y + box.height)
+        used.append((bottom - page_box.margin_top, page_box.height))
+    for key, table in tables.items():
+        table.caption_pages = captions.get(key, [])
+    return Layout(list(document.pages), list(tables.values()), used)
+
+
+def overlaps(table: Table) -> list[str]:
+    """Every cell whose box runs into its neighbour's, or whose text runs out of its box."""
+    problems = []
+    for row in table.rows:
+        edges = [(c.border_box_x(), c.border_box_x() + c.border_width()) for c in row.cells]
+        for (_, right), (next_left, _), text in zip(edges, edges[1:], row.texts, strict=False):
+            if right > next_left + EPSILON:
+                problems.append(f"page {row.page}: cell {text!r} overlaps the next one")
+        for cell, text in zip(row.cells, row.texts, strict=True):
+            lo, hi = cell.padding_box_x(), cell.padding_box_x() + cell.padding_width()
+            for t in _walk(cell):
+                outside = t.position_x < lo - EPSILON or t.position_x + t.width > hi + EPSILON
+                if isinstance(t, boxes.TextBox) and t.text.strip() and outside:
+                    problems.append(f"page {row.page}: the text {t.text!r} runs out of its cell ({text!r})")
+    return problems
+
+
+def split_rows(table: Table) -> list[str]:
+    """Rows whose label and amounts landed on different pages (a row in two fragments)."""
+    problems = []
+    for row in table.rows:
+        if row.header or len(row.texts) < 2:
+            continue
+        label, rest = row.texts[0], " ".join(row.texts[1:])
+        if not label and rest:
+            problems.append(f"page {row.page}: amounts {rest!r} without their label")
+    return problems
