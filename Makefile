@@ -15,7 +15,7 @@ $(STAMP): pyproject.toml
 	@touch $(STAMP)
 
 build: $(STAMP)
-	$(BIN)/forslag build proposals --out output
+	$(BIN)/forslag build proposals proposals/roedovre proposals/ishoej --out output
 
 test: $(STAMP)
 	$(BIN)/ruff check src tests

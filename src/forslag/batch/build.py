@@ -55,7 +55,8 @@ def store(result: Result, key: str, out: Path, cache: Cache, case: Path) -> dict
     """Write a built proposal's files atomically and remember them in the cache; the cache entry."""
     outputs = {}
     for suffix, data in sorted(result.files.items()):
-        target = out / f"{result.source.stem}.{suffix}"
+        # A suffix starting with "-" names a companion document (the notat: name-notat.pdf).
+        target = out / (result.source.stem + (suffix if suffix.startswith("-") else f".{suffix}"))
         write_atomic(target, data)
         outputs[target.name] = [len(data), file_digest(data)]
     entry = {
