@@ -25,7 +25,7 @@ $(AXE):
 	else echo "npm not found: the HTML accessibility test needs axe-core (Debian: apt-get install npm)" >&2; fi
 
 build: $(STAMP)
-	$(BIN)/forslag build proposals --out output
+	$(BIN)/forslag build proposals proposals/roedovre proposals/ishoej --out output
 
 test: $(STAMP) $(AXE)
 	$(BIN)/ruff check src tests
@@ -41,7 +41,7 @@ schema: $(STAMP)
 	$(BIN)/forslag schema --case > proposals/schema/case.schema.json
 
 bench: $(STAMP)
-	$(BIN)/python -m forslag.batch.bench
+	$(BIN)/python -m forslag.batch.bench $(BENCH_ARGS)
 
 clean:
 	rm -rf output/*.pdf output/*.html output/assets output/.forslag-cache

@@ -111,6 +111,7 @@ def cmd_schema(args: argparse.Namespace) -> int:
 
 def cmd_build(args: argparse.Namespace) -> int:
     from forslag.batch.build import build
+    from forslag.batch.scope import build_sources, wants_bind
     from forslag.batch.state import BuildOptions
 
     formats = {f.strip() for f in args.format.split(",") if f.strip()}
@@ -119,17 +120,45 @@ def cmd_build(args: argparse.Namespace) -> int:
         raise UsageError(f"--format takes pdf, html or pdf,html; got {args.format!r}")
     if args.jobs is not None and args.jobs < 1:
         raise UsageError("--jobs takes a whole number of 1 or more")
+    paths = args.paths or [DEFAULT_SOURCES]
+    _sources(paths)  # the usage errors: a missing path, no sources at all
+    bind = wants_bind(paths, args.bind)
     options = BuildOptions(
         out=args.out,
         formats=frozenset(formats),
         templates=args.templates,
         force=args.force,
         jobs=args.jobs,
-        bind=not args.no_bind,
+        bind=bind,
         changes_since=args.changes_since,
     )
-    report = build(_sources(args.paths), options, echo=say)
+    report = build(build_sources(paths, bind), options, echo=say)
     return EXIT_INVALID if report.failed else EXIT_OK
+
+
+def cmd_serve(args: argparse.Namespace) -> int:
+    import signal
+
+    from forslag.batch.state import BuildOptions
+    from forslag.serve.session import serve
+
+    if not 0 <= args.port <= 65535:
+        raise UsageError("--port takes a number from 0 (any free port) to 65535")
+    paths = args.paths or [DEFAULT_SOURCES]
+    _sources(paths)
+    options = BuildOptions(out=args.out, templates=args.templates, jobs=args.jobs, bind=False)
+
+    def stop(signum: int, frame: object) -> None:
+        raise KeyboardInterrupt
+
+    signal.signal(signal.SIGTERM, stop)  # a service manager's stop is a Ctrl-C too
+    # Ctrl-C stops the preview even when started from a script that ignores SIGINT for its background jobs.
+    signal.signal(signal.SIGINT, signal.default_int_handler)
+    try:
+        serve(paths, options, args.port, echo=say)
+    except KeyboardInterrupt:
+        say("forslag: preview stopped", file=sys.stderr)
+    return EXIT_OK
 
 
 # --- history and set-up: diff, textconv, init, new ------------------------------------------------------------
@@ -246,13 +275,31 @@ def parser() -> argparse.ArgumentParser:
     build.add_argument("--templates", type=Path, help="a folder whose templates override the default layout")
     build.add_argument("--force", action="store_true", help="rebuild even what is up to date")
     build.add_argument("--jobs", "-j", type=int, help="worker processes (default: one per core)")
-    build.add_argument("--no-bind", action="store_true", help="do not write the bound case document")
+    binding = build.add_mutually_exclusive_group()
+    binding.add_argument(
+        "--bind",
+        dest="bind",
+        action="store_true",
+        default=None,
+        help="bind the case even when only files are named (their folders' proposals come along)",
+    )
+    binding.add_argument(
+        "--no-bind", dest="bind", action="store_false", help="do not bind the case, even for a whole folder"
+    )
     build.add_argument(
         "--changes-since",
         metavar="REV",
         help="add a page listing the economic changes since the git revision REV to every changed proposal",
     )
     build.set_defaults(func=cmd_build)
+
+    serve = sub.add_parser("serve", help="a live preview on 127.0.0.1: rebuild on save, reload the page in the browser")
+    serve.add_argument("paths", nargs="*", type=Path, help="files or folders (default: proposals/)")
+    serve.add_argument("--port", type=int, default=0, help="the port (default: any free one; the URL is printed)")
+    serve.add_argument("--out", type=Path, default=Path("output"), help="output folder (default: output/)")
+    serve.add_argument("--templates", type=Path, help="a folder whose templates override the default layout")
+    serve.add_argument("--jobs", "-j", type=int, help="worker processes for the first build (default: one per core)")
+    serve.set_defaults(func=cmd_serve)
 
     schema = sub.add_parser("schema", help="print the JSON Schema of the source format")
     schema.add_argument("--case", action="store_true", help="the schema of case.yaml instead of a proposal")

@@ -17,7 +17,6 @@ from urllib.parse import quote
 from forslag import __version__
 from forslag.batch.state import file_digest
 from forslag.batch.writeout import write_atomic
-from forslag.economy.calc import payback, sum_rows
 from forslag.errors import SourceError
 
 if TYPE_CHECKING:
@@ -47,6 +46,8 @@ def _pdf_date(day: dt.date) -> str:
 
 def case_totals(members: list[dict[str, Any]], width: int) -> dict[str, Any]:
     """The summary's bottom row: sums across proposals, and the payback of their summed flows."""
+    from forslag.economy.calc import payback, sum_rows  # here: a no-op build never needs the arithmetic
+
     net = sum_rows([tuple(m["net"]) for m in members], width)
     impact = sum_rows([tuple(m["impact"]) for m in members], width)
     return {

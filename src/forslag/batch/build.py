@@ -38,6 +38,38 @@ def layout_hash(templates: Path | None) -> str:
     return h.hexdigest()
 
 
+def cache_key(
+    layout: str,
+    formats: list[str],
+    content: bytes,
+    case_text: bytes,
+    stamp_text: str,
+    changes: dict[str, Any] | None = None,
+) -> str:
+    """What a proposal's outputs depend on (`case_text`: its case file as `glance` reads it); `forslag
+    serve` keys what it prints the same way, so a later build finds it up to date."""
+    return _sha256(json.dumps([layout, formats, _sha256(content), _sha256(case_text), stamp_text, changes]).encode())
+
+
+def store(result: Result, key: str, out: Path, cache: Cache, case: Path) -> dict[str, Any]:
+    """Write a built proposal's files atomically and remember them in the cache; the cache entry."""
+    outputs = {}
+    for suffix, data in sorted(result.files.items()):
+        # A suffix starting with "-" names a companion document (the notat: name-notat.pdf).
+        target = out / (result.source.stem + (suffix if suffix.startswith("-") else f".{suffix}"))
+        write_atomic(target, data)
+        outputs[target.name] = [len(data), file_digest(data)]
+    entry = {
+        "key": key,
+        "outputs": outputs,
+        "summary": result.summary,
+        "source": str(result.source),
+        "case": str(case),
+    }
+    cache.put(result.source.stem, entry)
+    return entry
+
+
 def _pool_jobs(jobs: int | None) -> int:
     return jobs if jobs else (os.cpu_count() or 1)
 
@@ -120,24 +152,12 @@ def _take(
         # bind with the loaded one, and leave no key, so the next build cannot trust a key of the wrong case.
         cases[source] = Path(result.case)
         key = ""
-    outputs = {}
-    for suffix, data in sorted(result.files.items()):
-        target = out / f"{source.stem}.{suffix}"
-        write_atomic(target, data)
-        outputs[target.name] = [len(data), file_digest(data)]
-        report.written.append(target)
-    entry = {
-        "key": key,
-        "outputs": outputs,
-        "summary": result.summary,
-        "source": str(source),
-        "case": str(cases[source]),
-    }
-    cache.put(source.stem, entry)
+    entry = store(result, key, out, cache, cases[source])
+    report.written.extend(out / name for name in entry["outputs"])
     entries[source] = entry
     report.built.append(source)
     if bar is None:
-        echo(f"built: {source} -> {', '.join(str(out / f) for f in outputs)}")
+        echo(f"built: {source} -> {', '.join(str(out / f) for f in entry['outputs'])}")
 
 
 def build(sources: list[Path], options: BuildOptions, echo: Callable[[str], None] = print) -> Report:
@@ -177,11 +197,7 @@ def build(sources: list[Path], options: BuildOptions, echo: Callable[[str], None
         stamp = make_stamp(source, content, states[source.resolve()])
         changes = annex.get(source)
         # The annex names the revision's commit and date, so a moved tag or branch rebuilds.
-        key = _sha256(
-            json.dumps(
-                [layout, formats, _sha256(content), _sha256(glance(cases[source])), stamp.text, changes]
-            ).encode()
-        )
+        key = cache_key(layout, formats, content, glance(cases[source]), stamp.text, changes)
         keys[source] = key
         entry = None if options.force else cache.fresh(source.stem, key, out)
         if entry is not None and entry["case"] == str(cases[source]):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import atexit
 import hashlib
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -12,6 +13,7 @@ import jinja2
 if TYPE_CHECKING:
     from forslag.document.pdf import Printer
 
+from forslag.batch.notat import notat_files
 from forslag.document.compute import ComputedProposal, compute
 from forslag.document.fonts import font_face_css
 from forslag.document.render import Stamp, environment, render_proposal
@@ -67,7 +69,15 @@ def printer() -> Printer:
         from forslag.document.pdf import Printer
 
         _printer = Printer()
+        # Let go of WeasyPrint's font configuration while its modules still exist: left to interpreter
+        # teardown, its __del__ may run after them and print an ignored TypeError on every build.
+        atexit.register(_release_printer)
     return _printer
+
+
+def _release_printer() -> None:
+    global _printer
+    _printer = None
 
 
 def run(job: Job) -> Result:
@@ -99,6 +109,7 @@ def run(job: Job) -> Result:
                 info={"ForslagSource": job.stamp.text},
             )
             result.files["pdf"] = pdf
+        result.files |= notat_files(computed, env, job.stamp, job.formats, job.source.parent, printer)
         result.summary = _summary(computed, pages)
     except SourceError as exc:
         result.problems = [str(p) for p in exc.problems]

@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from forslag.document.prose import ProseRenderer
+from forslag.economy.business_case import BusinessCaseResult, as_json, calculate_business_case, figures
 from forslag.economy.calc import Economy, Row, calculate
+from forslag.economy.derive import with_derived_lines
+from forslag.economy.suitability import Suitability, assess
 from forslag.errors import Problem, SourceError
 from forslag.source.load import LoadedProposal
 from forslag.source.yamlsource import Loc
@@ -20,6 +23,10 @@ class ComputedProposal:
     economy: Economy
     prose: dict[str, str]
     warnings: tuple[Problem, ...]  # the loader's and the calculation's, each with its place in the source
+    business_case: BusinessCaseResult | None = None
+    suitability: Suitability | None = None
+    charts: dict[str, Any] = field(default_factory=dict)  # name -> document.charts.Chart
+    prose_figures: int = 0  # figures in the prose; the annex's charts are numbered after them
 
     @property
     def name(self) -> str:
@@ -46,8 +53,13 @@ def _strings(data: Any, loc: Loc) -> Iterator[tuple[Loc, str]]:
 
 def compute(loaded: LoadedProposal, image_root: Path | None = None) -> ComputedProposal:
     """Calculate and render the prose; raise SourceError with every prose problem at once."""
-    p = loaded.proposal
-    economy = calculate(p, loaded.case.case)
+    case = loaded.case.case
+    bc = calculate_business_case(loaded.proposal.business_case, case) if loaded.proposal.business_case else None
+    p = with_derived_lines(loaded.proposal, case, bc)  # Tabel 1 rows taken from the business case, if asked
+    economy = calculate(p, case)
+    suitability = assess(bc) if bc else None
+    if bc:
+        economy.figures.update(figures(bc))
     renderer = ProseRenderer(loaded.path, economy.figures, image_root or loaded.path.parent)
     doc = loaded.document
 
@@ -69,6 +81,10 @@ def compute(loaded: LoadedProposal, image_root: Path | None = None) -> ComputedP
                 render(f"footnote.{line.id}", line.footnote, ("economy", block, i, "footnote"))
                 prose[f"footnote.{line.id}"] = _unwrap_paragraph(prose[f"footnote.{line.id}"])
     render("risk", p.risk.text, ("risk", "text"))
+    if p.business_case is not None:
+        for key in ("problem", "solution", "alternative"):
+            text = getattr(p.business_case.suitability, key)
+            render(f"bc.{key}", text, ("business_case", "suitability", key))
     render(
         "administrative_effectivisation",
         p.administrative_effectivisation,
@@ -79,7 +95,13 @@ def compute(loaded: LoadedProposal, image_root: Path | None = None) -> ComputedP
             renderer.check_words(text, doc.mark(loc))
     if renderer.problems:
         raise SourceError(renderer.problems)
-    return ComputedProposal(loaded, economy, prose, (*loaded.warnings, *_placed(loaded, economy.warnings)))
+    charts: dict[str, Any] = {}
+    if bc is not None:
+        from forslag.document.charts import charts as make_charts  # matplotlib only for a business case
+
+        charts = make_charts(bc)
+    warnings = (*loaded.warnings, *_placed(loaded, economy.warnings))
+    return ComputedProposal(loaded, economy, prose, warnings, bc, suitability, charts, renderer.figure_count)
 
 
 def _placed(loaded: LoadedProposal, warnings: tuple[str, ...]) -> list[Problem]:
@@ -125,4 +147,10 @@ def economy_json(computed: ComputedProposal) -> dict[str, Any]:
         "payback": {"service": e.payback_service.years, "total": e.payback_total.years},
         "errors": [],
         "warnings": [str(w) for w in computed.warnings],
-    }
+    } | ({"business_case": _business_case_json(computed)} if computed.business_case else {})
+
+
+def _business_case_json(computed: ComputedProposal) -> dict[str, Any]:
+    assert computed.business_case is not None and computed.suitability is not None
+    s = computed.suitability
+    return as_json(computed.business_case, {"verdict": s.verdict, "reasons": list(s.reasons)})

@@ -73,5 +73,23 @@ def percent(value: Decimal | int, places: int = 1) -> str:
     return f"{number(value, places)} %"
 
 
+def quantity(value: Decimal | int | None, kind: str = "count") -> str:
+    """A business-case figure: a count (16 / 15,5), a share as a percentage (12,5 %) or years (4,2); '–' if none."""
+    if value is None:
+        return "–"
+    number_ = Decimal(value) * (100 if kind == "percent" else 1)
+    places = 0 if kind == "count" and number_ == number_.to_integral_value() else 1
+    if kind == "percent":
+        places = (
+            0
+            if number_ == number_.to_integral_value()
+            else 1
+            if (number_ * 10).to_integral_value() == number_ * 10
+            else 2
+        )
+    text = number(number_, places)
+    return f"{text} %" if kind == "percent" else text
+
+
 def yes_no(value: bool) -> str:
     return "Ja" if value else "Nej"

@@ -17,12 +17,17 @@ from typing import Any
 from urllib.parse import unquote, urlsplit
 
 import pydyf
-from weasyprint import HTML
-from weasyprint.text.fonts import FontConfiguration
-from weasyprint.urls import FatalURLFetchingError, URLFetcher
 
-from forslag.document import fonts, tagging
-from forslag.errors import ForslagError
+from forslag.document.libraries import import_weasyprint
+
+import_weasyprint()
+
+from weasyprint import HTML  # noqa: E402  (after its libraries are opened the quick way)
+from weasyprint.text.fonts import FontConfiguration  # noqa: E402
+from weasyprint.urls import FatalURLFetchingError, URLFetcher  # noqa: E402
+
+from forslag.document import fonts, tagging  # noqa: E402
+from forslag.errors import ForslagError  # noqa: E402
 
 # WeasyPrint reports CSS it ignores and its font subsetter choice as warnings on every document; a
 # user of forslag cannot act on them, so only errors reach the terminal.

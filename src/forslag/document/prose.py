@@ -51,6 +51,8 @@ def format_figure(fig: Figure, modifiers: set[str]) -> str:
         return "" if fig.value is None else str(fig.value)
     if fig.kind == "years":
         return danish.years(fig.value if isinstance(fig.value, int) else None)
+    if fig.kind in ("count", "percent", "decimal"):
+        return danish.quantity(fig.value, fig.kind)
     unit = "mio" if "mio" in modifiers else "tkr" if "tkr" in modifiers else "auto"
     return danish.amount(fig.value, unit=unit, signed="abs" not in modifiers)
 

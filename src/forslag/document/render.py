@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import itertools
 from collections.abc import Callable, Iterator
+from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
@@ -19,6 +20,7 @@ from forslag.document.layoutfiles import DEFAULT_TEMPLATES
 from forslag.document.prose import format_figure
 from forslag.document.stamp import Stamp
 from forslag.document.tablelayout import table_geometry
+from forslag.economy.business_case import whole
 from forslag.economy.calc import Figure, Phrase
 from forslag.errors import ForslagError
 
@@ -57,7 +59,24 @@ def css_string(value: str) -> Markup:
     return Markup('"' + "".join(out) + '"')
 
 
+def _money(value: Decimal | None) -> str:
+    """A business-case amount in whole units of its unit (kr. or 1.000 kr.), rounded once, here."""
+    return "" if value is None else danish.number(whole(value))
+
+
+def _bc_amount(value: Decimal | None, unit: str) -> str:
+    """A business-case amount as a headline amount (51,9 mio. kr.) from its unit (kr. or 1.000 kr.)."""
+    if value is None:
+        return ""
+    return danish.amount(value / 1000 if unit == "kr." else value)
+
+
 FILTERS: dict[str, Callable[..., Any]] = {
+    "money": _money,
+    "bc_amount": _bc_amount,
+    "pct": lambda value: danish.quantity(value, "percent"),
+    "qty": lambda value: danish.quantity(value, "count"),
+    "dec": lambda value: danish.quantity(value, "decimal"),
     "cell": danish.cell,
     "amount": danish.amount,
     "date": _date,
@@ -117,12 +136,50 @@ def render_proposal(
         "stamp": stamp,
         "version": __version__,
         "fonts_css": Markup(font_face_css(for_print)),
+        "bc": business_case_context(computed),
         "changes": changes,
     }
     try:
         return env.get_template("proposal.html.j2").render(context)
     except jinja2.TemplateError as exc:
         raise ForslagError(f"{_template_position(exc)}: {exc.message or exc}") from None
+
+
+def render_notat(env: jinja2.Environment, computed: ComputedProposal, stamp: Stamp, *, for_print: bool) -> str:
+    """The committee notat for a business case judged not suitable ("<title> som investeringscase")."""
+    loaded = computed.source
+    p = loaded.proposal
+    context = {
+        "p": p,
+        "case": loaded.case.case,
+        "prose": {k: Markup(v) for k, v in computed.prose.items()},
+        "tables": TableCounter(),
+        "document_date": p.date or loaded.case.case.date,
+        "stamp": stamp,
+        "version": __version__,
+        "fonts_css": Markup(font_face_css(for_print)),
+        "bc": business_case_context(computed),
+    }
+    try:
+        return env.get_template("notat.html.j2").render(context)
+    except jinja2.TemplateError as exc:
+        raise ForslagError(f"{_template_position(exc)}: {exc.message or exc}") from None
+
+
+def business_case_context(computed: ComputedProposal) -> dict[str, Any] | None:
+    """What the business-case annex and the notat place: results, assumptions, verdict, charts."""
+    if computed.business_case is None:
+        return None
+    from forslag.document.bc_assumptions import assumptions
+
+    return {
+        "r": computed.business_case,
+        "suitability": computed.suitability,
+        "assumptions": assumptions(computed.business_case),
+        "charts": {k: {"svg": Markup(c.svg), "alt": c.alt} for k, c in computed.charts.items()},
+        "first_figure": computed.prose_figures + 1,
+        "prose": {k.removeprefix("bc."): Markup(v) for k, v in computed.prose.items() if k.startswith("bc.")},
+    }
 
 
 def _template_position(exc: jinja2.TemplateError) -> str:
@@ -137,4 +194,4 @@ def _template_position(exc: jinja2.TemplateError) -> str:
     return f"{filename or 'template'}{f':{line}' if line else ''}"
 
 
-__all__ = ["Stamp", "environment", "render_proposal"]
+__all__ = ["Stamp", "environment", "render_notat", "render_proposal"]

@@ -25,9 +25,10 @@ def round_half_up(value: Decimal) -> int:
 
 @dataclass(frozen=True)
 class Figure:
-    """A number the prose may quote: an amount in 1.000 kr., a year, or a payback time in years."""
+    """A number the prose may quote: an amount in 1.000 kr., a year, a payback time in years, or (for the
+    business case) a count, a share printed as a percentage, or a number of years with decimals."""
 
-    kind: Literal["amount", "year", "years"]
+    kind: Literal["amount", "year", "years", "count", "percent", "decimal"]
     value: Decimal | int | None
 
 

@@ -15,6 +15,7 @@ from pydantic import BaseModel, ValidationError
 from pydantic.fields import FieldInfo
 
 from forslag.errors import Problem, SourceError
+from forslag.source.business_case import check_against_case as check_business_case
 from forslag.source.model import Case, Line, Proposal
 from forslag.source.scalars import at, prepare, unwrap
 from forslag.source.sources import CASE_FILE, SOURCE_SUFFIXES, find_sources
@@ -411,7 +412,9 @@ def load_proposal(path: Path) -> LoadedProposal:
     checked = _validate(Proposal, doc, case.case.years if case else None)
     problems += checked.problems
     if checked.model is not None and case is not None:
-        problems += _check_against_case(doc, checked.model, case.case)
+        problems += _check_against_case(doc, checked.model, case.case) + check_business_case(
+            doc, checked.model, case.case
+        )
     if problems or checked.model is None or case is None:
         raise SourceError(problems or [at(doc, doc.mark(("case",)), "no case file could be read for this proposal")])
     warnings = sorted(checked.warnings, key=lambda p: (p.line or 0, p.column or 0, p.message))

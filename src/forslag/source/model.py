@@ -7,7 +7,7 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
-from typing import Annotated, Any, Literal, Self
+from typing import TYPE_CHECKING, Annotated, Any, Literal, Self
 
 from pydantic import (
     BaseModel,
@@ -18,6 +18,9 @@ from pydantic import (
     field_validator,
     model_validator,
 )
+
+if TYPE_CHECKING:
+    from forslag.source.business_case import BusinessCase
 
 Styringsomraade = Literal["Service", "Overførsler", "Anlæg"]
 RiskLevel = Literal["lav", "lav til mellem", "mellem", "mellem til høj", "høj"]
@@ -235,6 +238,27 @@ class Strict(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True, coerce_numbers_to_str=True)
 
 
+INDEX_VALUE = Numbers(whole=False, per_year=True, single=False, unit="")
+
+
+def _index_values(value: object) -> dict[int, Decimal]:
+    if not isinstance(value, dict):
+        raise ValueError(f"expected a mapping of year: index value (like 2025: 102.3), got {_describe(value)}")
+    return _mapping(value, INDEX_VALUE)
+
+
+IndexValues = Annotated[
+    dict[int, Decimal], PlainValidator(_index_values), WithJsonSchema(_PER_YEAR_SCHEMA), INDEX_VALUE
+]
+
+
+class PriceIndex(Strict):
+    """Index values per year (KL's pris- og lønskøn, a net price index), with their source."""
+
+    values: IndexValues = Field(description="Index value per year, e.g. {2024: 100.0, 2025: 102.3}.")
+    source: str = Field(description="Where the index values come from, e.g. 'KL, pris- og lønskøn, juni 2025'.")
+
+
 class Wording(Strict):
     """The organisation's own words in the layout; the defaults are the Overførselssagen's (Københavns Kommune)."""
 
@@ -267,6 +291,9 @@ class Case(Strict):
     price_level: int = Field(description="The price and wage level (p/l) of every amount, e.g. 2027 for '2027 p/l'.")
     notes: list[str] = Field(
         default_factory=list, description="Standard notes printed under Tabel 1 of every proposal."
+    )
+    price_index: PriceIndex | None = Field(
+        None, description="Price index values per year, for converting a business case's amounts to this p/l."
     )
     wording: Wording = Field(
         default_factory=Wording,
@@ -438,3 +465,10 @@ class Proposal(Strict):
     finance_approval: Approval = Field(description="Tabel 4: Center for Økonomi's approval.")
     partners: list[str] = Field(default_factory=list, description="Tabel 5; leave empty for 'Ikke relevant'.")
     hearings: list[Hearing] = Field(default_factory=list, description="Tabel 6.")
+    business_case: BusinessCase | None = Field(
+        None, description="The business case behind the proposal: scenarios, payers, present value, break-even."
+    )
+
+
+# The business-case schema builds on the types above; importing it completes Proposal (it rebuilds it).
+import forslag.source.business_case  # noqa: E402, F401

@@ -1,0 +1,69 @@
+"""Tabel 1 from the business case: one scenario's gains and costs as ordinary lines, before Tabel 1 is calculated."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import TYPE_CHECKING
+
+from forslag.economy.business_case import BusinessCaseResult, whole
+
+if TYPE_CHECKING:
+    from forslag.source.model import Case, Proposal
+
+THOUSAND = Decimal(1000)
+
+
+def with_derived_lines(proposal: Proposal, case: Case, result: BusinessCaseResult | None) -> Proposal:
+    """The proposal with the derived rows added after the typed ones; unchanged without `business_case.tabel1`.
+
+    The investing forvaltning's gains become savings rows (negative), running costs permanent rows and
+    implementation costs implementation rows, at the case's calendar years and price level in 1.000 kr.
+    Each amount is rounded here, once, half up to whole 1.000 kr., as Tabel 1 rounds a typed line.
+    """
+    bc = proposal.business_case
+    if bc is None or bc.tabel1 is None or result is None:
+        return proposal
+    from forslag.source.model import Line
+
+    rule = bc.tabel1
+    scenario = result.scenario(rule.scenario)
+    to_tkr = THOUSAND if bc.unit == "kr." else Decimal(1)
+    note = f"Afledt af business casen i bilaget (scenariet »{scenario.scenario.name}«)."
+
+    def amounts(values: tuple[Decimal, ...], sign: int) -> dict[int, Decimal]:
+        out = {}
+        for year, value in zip(result.calendar_years, values, strict=True):
+            if year in case.years and value != 0:
+                out[year] = Decimal(whole(sign * value / to_tkr))
+        return out
+
+    permanent: list[Line] = []
+    implementation: list[Line] = []
+    if rule.gains:
+        for line in scenario.lines:
+            values = amounts(line.values, -1)
+            if line.payer == bc.investor and values:
+                permanent.append(
+                    Line(
+                        id=f"bc_{line.id}",
+                        label=line.label,
+                        styringsomraade=line.styringsomraade,
+                        amounts=values,
+                        text=note,
+                    )
+                )
+    for cost in scenario.cost_lines:
+        values = amounts(cost.values, 1)
+        if not values or (cost.implementation and not rule.implementation):
+            continue
+        if not cost.implementation and not rule.running:
+            continue
+        row = Line(id=f"bc_{cost.id}", label=cost.label, amounts=values, text=note)
+        (implementation if cost.implementation else permanent).append(row)
+    economy = proposal.economy.model_copy(
+        update={
+            "permanent": [*proposal.economy.permanent, *permanent],
+            "implementation": [*proposal.economy.implementation, *implementation],
+        }
+    )
+    return proposal.model_copy(update={"economy": economy})

@@ -1,0 +1,233 @@
+"""The preview's web server: the output folder on 127.0.0.1, a reload script in served pages, /events.
+
+Small on purpose (the standard library's ThreadingHTTPServer): it serves files from the output folder only,
+refuses any path that would leave it or name a hidden file, and adds the reload script to the HTML it sends,
+never to the files on disk. A page learns of a rebuild from Server-Sent Events at /events.
+"""
+
+from __future__ import annotations
+
+import json
+import mimetypes
+from html import escape
+from http import HTTPStatus
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Any
+from urllib.parse import unquote, urlsplit
+
+from forslag.serve.preview import CASE, Preview
+
+HEARTBEAT = 10.0  # seconds between keep-alive comments on /events, so a closed tab is noticed
+BIND_WAIT = 300.0  # how long a request for the bound case waits for binding
+
+# Reloads the page when an event concerns what it shows. `watch` names the proposal (or "*", or "case") and
+# the kinds of event that change it.
+_SCRIPT = """<script>/* forslag serve: reload on rebuild */(() => {{
+  const watch = {watch};
+  const source = new EventSource("/events");
+  source.onmessage = (message) => {{
+    const event = JSON.parse(message.data);
+    if ((watch.name === "*" || event.name === watch.name || event.name === "*") && watch.kinds.includes(event.kind)) {{
+      source.close();
+      location.reload();
+    }}
+  }};
+}})();</script>"""
+
+_STYLE = """<style>
+body { font-family: "Source Sans Pro", system-ui, sans-serif; max-width: 52rem; margin: 2rem auto; padding: 0 1rem; }
+.problems { border-left: 4px solid #b00020; background: #fff4f4; padding: 0.5rem 1rem; }
+.problems li { font-family: ui-monospace, monospace; white-space: pre-wrap; margin: 0.3rem 0; }
+table { border-collapse: collapse; } td, th { padding: 0.2rem 0.8rem 0.2rem 0; text-align: left; }
+.ok { color: #1b5e20; } .bad { color: #b00020; }
+iframe { width: 100%; height: 90vh; border: 1px solid #ccc; }
+</style>"""
+
+
+def reload_script(name: str, kinds: list[str]) -> str:
+    # "<" escaped, so no name (a file name is the user's) can close the script element early.
+    return _SCRIPT.format(watch=json.dumps({"name": name, "kinds": kinds}).replace("<", "\\u003c"))
+
+
+def inject(html: str, script: str) -> str:
+    """The page with the script before </body> (or at the end when a template left the tag out)."""
+    at = html.rfind("</body>")
+    return html[:at] + script + html[at:] if at >= 0 else html + script
+
+
+def _page(title: str, body: str, script: str) -> bytes:
+    return (
+        f'<!DOCTYPE html>\n<html lang="en"><head><meta charset="utf-8"><title>{escape(title)}</title>{_STYLE}'
+        f"</head><body>{body}{script}</body></html>"
+    ).encode()
+
+
+def problems_html(problems: list[str]) -> str:
+    items = "".join(f"<li>{escape(p)}</li>" for p in problems)
+    return f'<ul class="problems">{items}</ul>'
+
+
+def error_page(name: str, problems: list[str], script: str) -> bytes:
+    body = (
+        f"<h1>{escape(name)}: the source does not validate</h1>{problems_html(problems)}"
+        "<p>The last good output stays in the output folder. Save a fix and this page reloads.</p>"
+        '<p><a href="/">All proposals</a></p>'
+    )
+    return _page(f"{name}: errors", body, script)
+
+
+def index_page(preview: Preview) -> bytes:
+    sources, errors, case_errors = preview.snapshot()
+    rows = []
+    for source in sources:
+        name = escape(source.stem)
+        problems = errors.get(source.stem)
+        state = (
+            f'<span class="bad">{len(problems)} problem(s)</span>{problems_html(problems)}'
+            if problems
+            else '<span class="ok">ok</span>'
+        )
+        rows.append(
+            f'<tr><td><a href="/{name}.html">{name}</a></td><td><a href="/view/{name}.pdf">PDF</a></td>'
+            f"<td>{state}</td></tr>"
+        )
+    cases = sorted(n for n in preview.case_outputs)
+    case_links = " · ".join(f'<a href="/{escape(n)}">{escape(n)}</a>' for n in cases)
+    body = (
+        f"<h1>forslag serve</h1><p>Output folder <code>{escape(str(preview.out))}</code>; "
+        "pages reload when you save.</p>"
+        f"<table><tr><th>proposal</th><th></th><th></th></tr>{''.join(rows)}</table>"
+        f"<h2>The bound case</h2><p>{case_links or 'none'} (bound when you pause or open it)</p>"
+        + (problems_html(case_errors) if case_errors else "")
+    )
+    return _page("forslag serve", body, reload_script("*", ["html", "pdf", "error", "ready", "bound"]))
+
+
+def pdf_view_page(name: str, version: int) -> bytes:
+    """A page around a proposal's PDF, so it too can reload when the PDF is new (a PDF cannot hold a script)."""
+    body = (
+        f'<p><a href="/">All proposals</a> · <a href="/{escape(name)}.html">HTML</a> · '
+        f'<a href="/{escape(name)}.pdf">PDF alone</a></p>'
+        f'<iframe title="{escape(name)}.pdf" src="/{escape(name)}.pdf?v={version}"></iframe>'
+    )
+    return _page(f"{name}.pdf", body, reload_script(name, ["pdf", "error"]))
+
+
+class Handler(BaseHTTPRequestHandler):
+    server: PreviewServer
+    protocol_version = "HTTP/1.0"  # one request per connection: nothing lingers when the server stops
+
+    def log_message(self, format: str, *args: Any) -> None:
+        pass  # the preview's own lines say what matters; one line per request would drown them
+
+    def _send(self, status: int, data: bytes, content_type: str) -> None:
+        self.send_response(status)
+        self.send_header("Content-Type", content_type)
+        self.send_header("Content-Length", str(len(data)))
+        self.send_header("Cache-Control", "no-store")
+        self.send_header("X-Content-Type-Options", "nosniff")
+        self.end_headers()
+        if self.command != "HEAD":
+            self.wfile.write(data)
+
+    def _html(self, data: bytes, status: int = HTTPStatus.OK) -> None:
+        self._send(status, data, "text/html; charset=utf-8")
+
+    def do_HEAD(self) -> None:
+        self.do_GET()
+
+    def do_GET(self) -> None:
+        preview = self.server.preview
+        path = unquote(urlsplit(self.path).path)
+        if path == "/events":
+            self._events()
+        elif path in ("/", "/index.html"):
+            self._html(index_page(preview))
+        elif path.startswith("/view/") and path.endswith(".pdf"):
+            name = path[len("/view/") : -len(".pdf")]
+            _, errors, _ = preview.snapshot()
+            script = reload_script(name, ["html", "pdf", "error"])
+            if name in errors:
+                self._html(error_page(name, errors[name], script))
+            else:
+                self._html(pdf_view_page(name, preview.events.last))
+        else:
+            self._file(path)
+
+    def _file(self, path: str) -> None:
+        preview = self.server.preview
+        out = preview.out.resolve()
+        parts = [p for p in path.split("/") if p]
+        if not parts or any(p in (".", "..") or p.startswith(".") or "\\" in p or "\0" in p for p in parts):
+            self._html(_page("Not found", "<h1>Not found</h1>", ""), HTTPStatus.NOT_FOUND)
+            return
+        target = out.joinpath(*parts).resolve()
+        if not target.is_relative_to(out):
+            self._html(_page("Not found", "<h1>Not found</h1>", ""), HTTPStatus.NOT_FOUND)
+            return
+        name = target.name
+        stem, suffix = target.stem, target.suffix
+        is_case = len(parts) == 1 and preview.is_case_output(name)
+        if is_case:
+            preview.bound_case(BIND_WAIT)
+        _, errors, _ = preview.snapshot()
+        script = reload_script(CASE, ["bound"]) if is_case else reload_script(stem, ["html", "error"])
+        if len(parts) == 1 and suffix == ".html" and stem in errors:
+            self._html(error_page(stem, errors[stem], script))
+            return
+        try:
+            data = target.read_bytes()
+        except (IsADirectoryError, FileNotFoundError, NotADirectoryError):
+            if len(parts) == 1 and suffix in (".html", ".pdf") and not preview.ready.is_set():
+                body = f"<h1>{escape(name)}</h1><p>Building; this page reloads when it is ready.</p>"
+                self._html(_page(name, body, reload_script(stem, ["html", "pdf", "error", "ready"])))
+            else:
+                self._html(_page("Not found", f"<h1>Not found: {escape(path)}</h1>", ""), HTTPStatus.NOT_FOUND)
+            return
+        except OSError:
+            self._html(_page("Not found", "<h1>Not found</h1>", ""), HTTPStatus.NOT_FOUND)
+            return
+        if suffix == ".html":
+            self._html(inject(data.decode("utf-8", errors="replace"), script).encode())
+            return
+        content_type = mimetypes.guess_type(name)[0] or "application/octet-stream"
+        self._send(HTTPStatus.OK, data, content_type)
+
+    def _events(self) -> None:
+        events = self.server.preview.events
+        try:
+            last = int(self.headers.get("Last-Event-ID") or events.last)
+        except ValueError:
+            last = events.last
+        self.send_response(HTTPStatus.OK)
+        self.send_header("Content-Type", "text/event-stream")
+        self.send_header("Cache-Control", "no-store")
+        self.end_headers()
+        try:
+            self.wfile.write(b"retry: 1000\n\n")
+            self.wfile.flush()
+            while not events.closed:
+                got = events.after(last, HEARTBEAT)
+                chunks = [f"id: {seq}\ndata: {json.dumps(event)}\n\n" for seq, event in got] or [": still here\n\n"]
+                if got:
+                    last = got[-1][0]
+                if events.closed:
+                    break
+                self.wfile.write("".join(chunks).encode())
+                self.wfile.flush()
+        except (BrokenPipeError, ConnectionResetError):
+            pass  # the tab was closed or reloaded
+
+
+class PreviewServer(ThreadingHTTPServer):
+    daemon_threads = False  # server_close() waits for every request thread: none is left behind
+    block_on_close = True
+
+    def __init__(self, port: int, preview: Preview) -> None:
+        self.preview = preview
+        super().__init__(("127.0.0.1", port), Handler)
+
+    @property
+    def url(self) -> str:
+        host, port = self.server_address[:2]
+        return f"http://{host!s}:{port}/"

@@ -1,0 +1,333 @@
+"""The preview's builder: one thread that rebuilds what a save touched, HTML first, then the PDF, then the case.
+
+Everything is printed in this process, so WeasyPrint, its fonts and the Jinja templates are loaded once and
+stay warm between saves. A save of one proposal writes its HTML (load, calculate, render: tens of
+milliseconds), tells the open pages, then prints its PDF; a save that arrives meanwhile is taken first. The
+bound case waits until the writer pauses (`IDLE` seconds without a save) or a page asks for it. A source
+that does not validate leaves its last good output on disk and its errors in `errors`, which the server
+shows in place of the page.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import functools
+import queue
+import threading
+import time
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from forslag.batch.build import build, cache_key, layout_hash, store
+from forslag.batch.stamp import GitState, git_states, make_stamp
+from forslag.batch.state import BuildOptions, Cache
+from forslag.batch.writeout import write_atomic
+from forslag.document.layoutfiles import DEFAULT_TEMPLATES
+from forslag.errors import ForslagError
+from forslag.serve.events import Events
+from forslag.serve.watch import Touched, touched_by
+from forslag.source.sources import CASE_FILE, case_file_for, find_sources, glance
+
+if TYPE_CHECKING:
+    from forslag.batch.worker import Job
+    from forslag.document.stamp import Stamp
+
+IDLE = 2.0  # seconds without a save before the bound case is brought up to date
+CASE = "case"  # the event name for the bound case and its index
+
+
+@dataclass
+class BindRequest:
+    """A page asked for the bound case: bind first if it is behind, then answer."""
+
+    done: threading.Event = field(default_factory=threading.Event)
+
+
+@dataclass
+class Changes:
+    paths: set[Path]
+
+
+@dataclass
+class _Pending:
+    """A proposal whose HTML is written and whose PDF is still to print, with what its cache key needs."""
+
+    job: Job
+    content: bytes
+    case: Path
+    case_bytes: bytes
+    layout: str
+
+
+class Preview:
+    def __init__(self, paths: list[Path], options: BuildOptions, echo: Callable[[str], None]) -> None:
+        self.paths = paths
+        self.options = dataclasses.replace(options, bind=False, force=False)
+        self.echo = echo
+        self.events = Events()
+        self.stop = threading.Event()
+        self.ready = threading.Event()  # the first pass is done
+        self.queue: queue.Queue[Changes | BindRequest] = queue.Queue()
+        self.errors: dict[str, list[str]] = {}  # proposal name -> problems, while its source does not validate
+        self.case_errors: list[str] = []
+        self.sources: list[Path] = find_sources(paths)
+        self.case_dirty = True
+        self.case_outputs: set[str] = set()
+        self.last_save = 0.0
+        self._pending: dict[Path, _Pending] = {}
+        self._git: dict[Path, GitState] = {}  # the last git state seen of each source
+        self._saves = 0  # batches of saves seen; binding is tried once per pause, not again and again
+        self._tried = -1
+        self._lock = threading.Lock()  # guards errors, sources and case_* for the request threads
+        self._thread = threading.Thread(target=self._run, name="forslag-preview-builder", daemon=True)
+
+    # -- what the server asks ------------------------------------------------------------------------
+    @property
+    def out(self) -> Path:
+        return self.options.out
+
+    @property
+    def template_dirs(self) -> list[Path]:
+        return [d for d in (self.options.templates, DEFAULT_TEMPLATES) if d is not None]
+
+    @property
+    def folders(self) -> list[Path]:
+        """The folders whose files are watched: every source's folder (figures and case file included)."""
+        folders = [p if p.is_dir() else p.parent for p in self.paths]
+        return list(dict.fromkeys(f.resolve() for f in folders))
+
+    def snapshot(self) -> tuple[list[Path], dict[str, list[str]], list[str]]:
+        with self._lock:
+            return list(self.sources), dict(self.errors), list(self.case_errors)
+
+    def is_case_output(self, name: str) -> bool:
+        with self._lock:
+            return name in self.case_outputs
+
+    def bound_case(self, timeout: float) -> bool:
+        """Bring the bound case up to date before a page shows it; False if that did not finish in time."""
+        with self._lock:
+            if not self.case_dirty:
+                return True
+        request = BindRequest()
+        self.queue.put(request)
+        deadline = time.monotonic() + timeout
+        while not request.done.wait(0.2):
+            if self.stop.is_set() or time.monotonic() > deadline:
+                return False
+        return True
+
+    # -- life ----------------------------------------------------------------------------------------
+    def start(self) -> None:
+        self._thread.start()
+
+    def close(self, timeout: float = 60.0) -> None:
+        """Stop after the document being printed, if any; wake every waiting request."""
+        self.stop.set()
+        self.events.close()
+        if self._thread.is_alive():
+            self._thread.join(timeout)
+
+    def changed(self, paths: Iterable[Path]) -> None:
+        """Called by the watcher with the files a save created, changed or removed."""
+        self.queue.put(Changes({Path(p) for p in paths}))
+
+    # -- the builder thread --------------------------------------------------------------------------
+    def _run(self) -> None:
+        try:
+            self._guarded("the first build", self._first_pass)
+        finally:
+            self.ready.set()
+        waiting: list[BindRequest] = []
+        try:
+            self._loop(waiting)
+        finally:
+            for request in waiting:
+                request.done.set()
+
+    def _guarded(self, what: str, step: Callable[[], None]) -> None:
+        """Run one step; a fault in it is reported and the preview goes on with the next save."""
+        try:
+            step()
+        except ForslagError as exc:
+            self.echo(f"error: {what}: {exc}")
+        except Exception as exc:  # a bug or a full disk must not silently stop the builder thread
+            self.echo(f"error: {what}: internal error: {type(exc).__name__}: {exc}")
+
+    def _loop(self, waiting: list[BindRequest]) -> None:
+        while not self.stop.is_set():
+            try:
+                item: Changes | BindRequest | None = self.queue.get(timeout=0 if self._pending else 0.1)
+            except queue.Empty:
+                item = None
+            items = [item] if item is not None else []
+            while True:
+                try:
+                    items.append(self.queue.get_nowait())
+                except queue.Empty:
+                    break
+            changed: set[Path] = set()
+            for got in items:
+                if isinstance(got, BindRequest):
+                    waiting.append(got)
+                else:
+                    changed |= got.paths
+            if changed:
+                self.last_save = time.monotonic()
+                self._saves += 1
+                touched = touched_by(changed, self.sources, self.folders, self.template_dirs, self.out)
+                self._guarded("a save", functools.partial(self._apply, touched))
+                continue  # more saves may have come while the HTML was written: take them before any PDF
+            if self._pending:
+                source = next(iter(self._pending))
+                self._guarded(str(source), functools.partial(self._print, source, self._pending.pop(source)))
+                continue
+            with self._lock:
+                dirty = self.case_dirty
+            paused = time.monotonic() - self.last_save >= IDLE and self._tried != self._saves
+            if dirty and (waiting or paused):
+                self._tried = self._saves
+                self._guarded("binding the case", self._bind)
+            for request in waiting:
+                request.done.set()
+            waiting.clear()
+
+    def _first_pass(self) -> None:
+        """Build what is out of date (as `forslag build` would, without binding), then warm the printer."""
+        report = build(self.sources, self.options, echo=self.echo)
+        with self._lock:
+            for source, problems in report.failed.items():
+                self.errors[source.stem] = problems
+        if "pdf" in self.options.formats and not self.stop.is_set():
+            self._warm()
+        self._find_case_outputs()
+        # Counted as a save: the case is bound after the first pause, not under a save made right away.
+        self.last_save = time.monotonic()
+        self.events.publish("*", "ready")
+
+    def _warm(self) -> None:
+        """Print one proposal once (and throw it away), so the first save finds fonts and layout code loaded."""
+        from forslag.batch.worker import Job, run
+
+        for source in self.sources:
+            if source.stem not in self.errors:
+                stamp = make_stamp(source, source.read_bytes(), git_states([source])[source.resolve()])
+                run(Job(source, frozenset({"pdf"}), self.options.templates, stamp))
+                return
+
+    def _find_case_outputs(self) -> None:
+        from forslag.batch.bind import slug
+        from forslag.errors import SourceError
+        from forslag.source.load import load_case
+
+        names: set[str] = set()
+        problems: list[str] = []
+        for folder in self.folders:
+            case_path = folder / CASE_FILE
+            if not case_path.is_file():
+                continue
+            try:
+                name = slug(load_case(case_path).case.name)
+            except SourceError as exc:
+                problems.extend(str(p) for p in exc.problems)
+                continue
+            names |= {f"{name}.pdf", f"{name}.html"}
+        with self._lock:
+            self.case_outputs, self.case_errors = names, problems
+
+    def _apply(self, touched: Touched) -> None:
+        if touched.sources_changed:
+            with self._lock:
+                self.sources = find_sources(self.paths)
+                for name in [n for n in self.errors if n not in {s.stem for s in self.sources}]:
+                    del self.errors[name]
+        if touched.case_changed:
+            self._find_case_outputs()
+        if touched.anything:
+            with self._lock:
+                self.case_dirty = True
+        by_path = {s.resolve(): s for s in self.sources}
+        for resolved in sorted(touched.proposals):
+            if resolved in by_path:
+                self._html(by_path[resolved])
+
+    def _html(self, source: Path) -> None:
+        """Validate and render one proposal; write its HTML at once and leave its PDF pending."""
+        from forslag.batch.worker import Job, run
+
+        started = time.monotonic()
+        self._pending.pop(source, None)
+        try:
+            content = source.read_bytes()
+            case_path = case_file_for(source, content)
+            case_bytes = glance(case_path)
+        except OSError as exc:
+            self._failed(source, [f"{source}: cannot read: {exc.strerror or exc}"])
+            return
+        # The HTML is stamped with the git state last seen (asking git costs more than the whole render on a
+        # busy machine); the PDF step asks git again and writes both files with the state of that moment.
+        stamp = self._stamp(source, content, fresh="pdf" not in self.options.formats)
+        layout = layout_hash(self.options.templates)
+        job = Job(source, self.options.formats, self.options.templates, stamp)
+        result = run(dataclasses.replace(job, formats=frozenset({"html"})))
+        if result.problems:
+            self._failed(source, result.problems)
+            return
+        if "html" in self.options.formats:
+            write_atomic(self.out / f"{source.stem}.html", result.files["html"])
+        with self._lock:
+            self.errors.pop(source.stem, None)
+        self.events.publish(source.stem, "html", seconds=round(time.monotonic() - started, 3))
+        if "pdf" in self.options.formats:
+            self._pending[source] = _Pending(job, content, case_path, case_bytes, layout)
+        else:
+            key = cache_key(layout, sorted(self.options.formats), content, case_bytes, stamp.text)
+            store(result, key, self.out, Cache(self.out), case_path)
+        self.echo(f"html: {source} ({time.monotonic() - started:.2f} s)")
+
+    def _stamp(self, source: Path, content: bytes, fresh: bool) -> Stamp:
+        resolved = source.resolve()
+        if fresh or resolved not in self._git:
+            self._git[resolved] = git_states([source])[resolved]
+        return make_stamp(source, content, self._git[resolved])
+
+    def _print(self, source: Path, pending: _Pending) -> None:
+        from forslag.batch.worker import run
+
+        started = time.monotonic()
+        stamp = self._stamp(source, pending.content, fresh=True)
+        job = dataclasses.replace(pending.job, stamp=stamp)
+        result = run(job)
+        if result.problems:  # the HTML rendered, the print failed (a figure WeasyPrint refused, say)
+            self._failed(source, result.problems)
+            return
+        key = cache_key(pending.layout, sorted(self.options.formats), pending.content, pending.case_bytes, stamp.text)
+        # As a build does: a case other than the one glanced at (an unusual `case:`) leaves no key to trust.
+        case = Path(result.case) if result.case else pending.case
+        store(result, key if case == pending.case else "", self.out, Cache(self.out), case)
+        self.events.publish(source.stem, "pdf", seconds=round(time.monotonic() - started, 3))
+        self.echo(f"pdf: {source} ({time.monotonic() - started:.2f} s)")
+
+    def _failed(self, source: Path, problems: list[str]) -> None:
+        with self._lock:
+            self.errors[source.stem] = problems
+        self.events.publish(source.stem, "error")
+        for problem in problems:
+            self.echo(f"error: {problem}")
+
+    def _bind(self) -> None:
+        """Bind every case: its proposals are up to date by now, so this is the front and the merge."""
+        with self._lock:
+            sources, failed = list(self.sources), bool(self.errors)
+        if failed:
+            self.echo("not bound: a proposal does not validate; the case is bound when all do")
+            return
+        report = build(sources, dataclasses.replace(self.options, bind=True), echo=self.echo)
+        with self._lock:
+            for source, problems in report.failed.items():
+                self.errors[source.stem] = problems
+            # Only now: a page that asks for the case while it is being bound waits for the new one.
+            self.case_dirty = bool(report.failed)
+        self.events.publish(CASE, "bound")

@@ -1,0 +1,35 @@
+"""`make bench --quick` runs from end to end and prints its table: every figure with its target (no timing
+is asserted: the figures belong to the benchmark, not to the tests)."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+
+from .conftest import ROOT
+
+
+def test_the_quick_bench_prints_every_figure_and_target() -> None:
+    proc = subprocess.run(
+        [sys.executable, "-m", "forslag.batch.bench", "--quick"],
+        capture_output=True,
+        text=True,
+        timeout=1800,
+        env={**os.environ, "PYTHONPATH": str(ROOT / "src")},
+        check=False,
+    )
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    table = proc.stdout[proc.stdout.index("| measure |") :]
+    for measure, target in [
+        ("serve: save → new HTML on disk", "≤ 0.3 s: "),
+        ("serve: save → new PDF on disk", "≤ 1 s: "),
+        ("then `forslag build", "≤ 1.3 s: "),
+        ("no-op build of 2 in a repository of 10 commits", "≤ 0.25 s: "),
+        ("cold build / bare WeasyPrint", "≤ 1.05×: "),
+        ("peak memory (sum of RSS) of the process tree", "≤ 300 MiB: "),
+    ]:
+        row = next((line for line in table.splitlines() if measure in line), None)
+        assert row is not None, f"no row for {measure!r} in\n{table}"
+        assert target in row and ("met" in row), row
+    assert "bare WeasyPrint" in table and "cores" in proc.stdout and "UTC" in proc.stdout

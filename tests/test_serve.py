@@ -1,0 +1,199 @@
+"""`forslag serve` driven as a person would: open the page, save a file, see the new page; a broken save
+shows its errors, a fixed one recovers, Ctrl-C stops it. Generous timeouts, no timing assertions."""
+
+from __future__ import annotations
+
+import json
+import os
+import queue
+import shutil
+import signal
+import subprocess
+import sys
+import threading
+import time
+import urllib.error
+import urllib.request
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from forslag.serve.watch import touched_by
+
+from .conftest import DATA, ROOT
+from .pdftext import flat
+
+TIMEOUT = 180.0  # the shared test machine can be slow; nothing here measures speed
+
+
+@dataclass
+class Server:
+    proc: subprocess.Popen[str]
+    url: str
+    src: Path
+    out: Path
+    events: queue.Queue[dict[str, Any]] = field(default_factory=queue.Queue)
+    lines: list[str] = field(default_factory=list)
+
+    def get(self, path: str) -> tuple[int, str]:
+        try:
+            with urllib.request.urlopen(self.url + path, timeout=TIMEOUT) as response:
+                return response.status, response.read().decode("utf-8", errors="replace")
+        except urllib.error.HTTPError as exc:
+            return exc.code, exc.read().decode("utf-8", errors="replace")
+
+    def wait_for(self, name: str, kind: str) -> dict[str, Any]:
+        deadline = time.monotonic() + TIMEOUT
+        while time.monotonic() < deadline:
+            try:
+                event = self.events.get(timeout=1)
+            except queue.Empty:
+                assert self.proc.poll() is None, f"the server stopped: {self.lines}"
+                continue
+            if event.get("name") == name and event.get("kind") == kind:
+                return event
+        raise AssertionError(f"no {kind} event for {name} within {TIMEOUT} s; output: {self.lines}")
+
+    def listen(self) -> None:
+        """Follow /events as the page's script does, into `events`."""
+        ready = threading.Event()
+
+        def follow() -> None:
+            with urllib.request.urlopen(self.url + "events", timeout=TIMEOUT) as stream:
+                ready.set()
+                for raw in stream:
+                    line = raw.decode().rstrip("\n")
+                    if line.startswith("data: "):
+                        self.events.put(json.loads(line[6:]))
+
+        threading.Thread(target=follow, daemon=True).start()
+        assert ready.wait(TIMEOUT)
+
+
+def _read_lines(proc: subprocess.Popen[str], into: list[str], first: queue.Queue[str]) -> None:
+    assert proc.stdout is not None
+    for line in proc.stdout:
+        into.append(line.rstrip("\n"))
+        first.put(line)
+
+
+@pytest.fixture
+def server(tmp_path: Path) -> Iterator[Server]:
+    src, out = tmp_path / "src", tmp_path / "out"
+    shutil.copytree(DATA / "valid", src)
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "forslag.cli", "serve", str(src), "--out", str(out), "--jobs", "1"],
+        cwd=tmp_path,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        env={**os.environ, "PYTHONPATH": str(ROOT / "src")},
+    )
+    lines: list[str] = []
+    first: queue.Queue[str] = queue.Queue()
+    threading.Thread(target=_read_lines, args=(proc, lines, first), daemon=True).start()
+    try:
+        line = first.get(timeout=TIMEOUT)
+        assert line.startswith("serving http://127.0.0.1:"), line
+        running = Server(proc, line.split()[1], src, out, lines=lines)
+        running.listen()
+        yield running
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.wait(TIMEOUT)
+
+
+def _wait_until_built(server: Server) -> None:
+    deadline = time.monotonic() + TIMEOUT
+    while not (server.out / "minimal.pdf").exists():
+        assert time.monotonic() < deadline, server.lines
+        assert server.proc.poll() is None, server.lines
+        time.sleep(0.2)
+
+
+def test_a_save_reaches_the_page_and_the_pdf(server: Server) -> None:
+    _wait_until_built(server)
+    status, page = server.get("minimal.html")
+    assert status == 200
+    assert "Et lille forslag" in page
+    assert 'new EventSource("/events")' in page  # the reload script, added to what is served...
+    assert "EventSource" not in (server.out / "minimal.html").read_text()  # ...and never to the file
+
+    source = server.src / "minimal.yaml"
+    source.write_text(source.read_text().replace("Kort beskrivelse.", "En helt ny beskrivelse af forslaget."))
+    server.wait_for("minimal", "html")
+    assert "En helt ny beskrivelse af forslaget." in server.get("minimal.html")[1]
+    server.wait_for("minimal", "pdf")
+    assert "En helt ny beskrivelse af forslaget." in flat(server.out / "minimal.pdf")
+
+    # A broken save: the page shows where and what, the last good output stays on disk.
+    good = source.read_text()
+    source.write_text(good.replace("title:", "titel:", 1))
+    server.wait_for("minimal", "error")
+    status, page = server.get("minimal.html")
+    assert status == 200
+    assert "minimal.yaml:1:1: unknown key &#x27;titel&#x27;; did you mean &#x27;title&#x27;?" in page
+    assert "En helt ny beskrivelse af forslaget." not in page
+    assert "En helt ny beskrivelse af forslaget." in (server.out / "minimal.html").read_text()
+    assert "minimal.yaml:1:1" in server.get("")[1]  # the overview lists it too
+    assert "minimal.yaml:1:1" in server.get("view/minimal.pdf")[1]
+
+    # The fix: the page is the proposal again.
+    source.write_text(good.replace("En helt ny beskrivelse", "En rettet beskrivelse"))
+    server.wait_for("minimal", "html")
+    page = server.get("minimal.html")[1]
+    assert "En rettet beskrivelse af forslaget." in page and "titel" not in page
+    server.wait_for("minimal", "pdf")
+    assert "En rettet beskrivelse af forslaget." in flat(server.out / "minimal.pdf")
+
+    # The bound case is brought up to date when a page asks for it (or when the writer pauses).
+    status, index = server.get("overfoerselssagen-2025-2026.html")
+    assert status == 200 and "Et lille forslag" in index, server.lines
+    assert "En rettet beskrivelse af forslaget." in flat(server.out / "overfoerselssagen-2025-2026.pdf"), server.lines
+
+    server.proc.send_signal(signal.SIGINT)
+    assert server.proc.wait(TIMEOUT) == 0
+    assert server.proc.stderr is not None
+    err = server.proc.stderr.read()
+    assert "Traceback" not in err
+    assert "preview stopped" in err
+
+
+def test_only_the_output_folder_is_served(server: Server) -> None:
+    (server.out.parent / "secret.txt").write_text("not for the browser")
+    for path in ("../secret.txt", "%2e%2e/secret.txt", "assets/../../secret.txt", ".forslag-cache/minimal.json"):
+        status, body = server.get(path)
+        assert status == 404, path
+        assert "not for the browser" not in body
+    server.proc.send_signal(signal.SIGTERM)
+    assert server.proc.wait(TIMEOUT) == 0
+
+
+def test_a_figure_touches_the_proposals_that_show_it(tmp_path: Path) -> None:
+    folder = tmp_path / "case"
+    (folder / "figurer").mkdir(parents=True)
+    (folder / "case.yaml").write_text("name: x\n")
+    shows = folder / "a.yaml"
+    shows.write_text("description: '![Faser](figurer/faser.svg \"Faserne\")'\n")
+    other = folder / "b.yaml"
+    other.write_text("description: Ingen figur.\n")
+    sources, folders, templates = [shows, other], [folder.resolve()], [tmp_path / "templates"]
+    figure = folder / "figurer" / "faser.svg"
+    figure.write_text("<svg/>")
+
+    touched = touched_by([figure], sources, folders, templates, tmp_path / "out")
+    assert touched.proposals == {shows.resolve()}
+    touched = touched_by([folder / "case.yaml"], sources, folders, templates, tmp_path / "out")
+    assert touched.proposals == {shows.resolve(), other.resolve()} and touched.case_changed
+    touched = touched_by([tmp_path / "templates" / "style.css"], sources, folders, templates, tmp_path / "out")
+    assert touched.proposals == {shows.resolve(), other.resolve()}
+    new = folder / "c.yaml"
+    new.write_text("title: ny\n")
+    touched = touched_by([new], sources, folders, templates, tmp_path / "out")
+    assert touched.proposals == {new.resolve()} and touched.sources_changed
+    touched = touched_by([tmp_path / "out" / "a.html"], sources, folders, templates, tmp_path / "out")
+    assert not touched.anything
