@@ -80,6 +80,30 @@ def test_prose_edit_keeps_the_bound_front_correct(run: Run, tmp_path: Path) -> N
     assert "En anden tekst." in " ".join(bound[2:])
 
 
+def test_editing_a_figure_rebuilds_the_proposal_that_shows_it(run: Run, tmp_path: Path) -> None:
+    """A figure is read from its own file: a build that only looked at the source would keep a stale PDF."""
+    src, out = tmp_path / "src", tmp_path / "out"
+    src.mkdir()
+    (src / "figur.svg").write_text(
+        '<svg xmlns="http://www.w3.org/2000/svg" width="200" height="60"><text x="10" y="30">Fase et</text></svg>'
+    )
+    shutil.copy(DATA / "valid" / "case.yaml", src)
+    proposal = (DATA / "valid" / "minimal.yaml").read_text()
+    figure = '![Faserne i forslaget](figur.svg "Faserne")'
+    block = f"description: |\n  Kort beskrivelse.\n\n  {figure}"
+    with_figure = proposal.replace("description: Kort beskrivelse.", block, 1)
+    assert with_figure != proposal
+    (src / "minimal.yaml").write_text(with_figure)
+    first = run("build", src, "--out", out, "--jobs", "1")
+    assert first.code == 0, first.out
+    assert "Fase et" in flat(out / "minimal.pdf")
+    assert "0 built, 1 up to date" in run("build", src, "--out", out).out
+    (src / "figur.svg").write_text((src / "figur.svg").read_text().replace("Fase et", "Fase to"))
+    again = run("build", src, "--out", out)
+    assert "1 built, 0 up to date" in again.out, again.out
+    assert "Fase to" in flat(out / "minimal.pdf")
+
+
 def test_editing_a_template_rebuilds_everything(run: Run, tmp_path: Path) -> None:
     src, out = two_proposals(tmp_path / "src"), tmp_path / "out"
     layout = tmp_path / "layout" / "partials"

@@ -65,6 +65,7 @@ def store(result: Result, key: str, out: Path, cache: Cache, case: Path) -> dict
         "summary": result.summary,
         "source": str(result.source),
         "case": str(case),
+        "inputs": result.inputs,
     }
     cache.put(result.source.stem, entry)
     return entry

@@ -71,6 +71,9 @@ def valid_entry(entry: Any) -> bool:
     summary = entry.get("summary")
     if not isinstance(entry.get("case"), str) or not isinstance(summary, dict):
         return False
+    inputs = entry.get("inputs")
+    if not isinstance(inputs, dict) or not all(isinstance(k, str) and isinstance(v, str) for k, v in inputs.items()):
+        return False
     if not all(isinstance(summary.get(k), t) for k, t in SUMMARY_KEYS.items()):
         return False
     return all(isinstance(v, int | None) for k in ("net", "impact") for v in summary[k])
@@ -128,6 +131,13 @@ class Cache:
             try:
                 path = out / file
                 if path.stat().st_size != size or file_digest(path.read_bytes()) != digest:
+                    return None
+            except OSError:
+                return None
+        # The figures a proposal printed are part of what it was built from: an edited figure makes it stale.
+        for file, digest in entry.get("inputs", {}).items():
+            try:
+                if file_digest(Path(file).read_bytes()) != digest:
                     return None
             except OSError:
                 return None

@@ -42,6 +42,7 @@ class Result:
     problems: list[str] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
     case: str | None = None  # the case file the proposal was loaded with (resolved), which it is bound with
+    inputs: dict[str, str] = field(default_factory=dict)  # figure files read -> sha256 (see prose.py)
 
 
 def _summary(computed: ComputedProposal, pages: int | None) -> dict[str, Any]:
@@ -87,6 +88,7 @@ def run(job: Job) -> Result:
         computed = compute(load_proposal(job.source))
         result.warnings = [str(w) for w in computed.warnings]
         result.case = str(computed.source.case.path.resolve())
+        result.inputs = computed.inputs
         env = _envs.get(job.templates)
         if env is None:
             env = _envs[job.templates] = environment(job.templates)

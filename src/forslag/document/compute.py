@@ -27,6 +27,7 @@ class ComputedProposal:
     suitability: Suitability | None = None
     charts: dict[str, Any] = field(default_factory=dict)  # name -> document.charts.Chart
     prose_figures: int = 0  # figures in the prose; the annex's charts are numbered after them
+    inputs: dict[str, str] = field(default_factory=dict)  # figure file -> sha256 of the bytes printed
 
     @property
     def name(self) -> str:
@@ -101,7 +102,9 @@ def compute(loaded: LoadedProposal, image_root: Path | None = None) -> ComputedP
 
         charts = make_charts(bc)
     warnings = (*loaded.warnings, *_placed(loaded, economy.warnings))
-    return ComputedProposal(loaded, economy, prose, warnings, bc, suitability, charts, renderer.figure_count)
+    return ComputedProposal(
+        loaded, economy, prose, warnings, bc, suitability, charts, renderer.figure_count, dict(renderer.inputs)
+    )
 
 
 def _placed(loaded: LoadedProposal, warnings: tuple[str, ...]) -> list[Problem]:

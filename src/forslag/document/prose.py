@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import base64
 import difflib
+import hashlib
 import html
 import re
 from dataclasses import dataclass, field
@@ -66,6 +67,9 @@ class ProseRenderer:
     image_root: Path
     problems: list[Problem] = field(default_factory=list)
     figure_count: int = 0
+    # Every file a figure was read from, with the sha256 of the bytes used: what the output depends on
+    # beside the source itself, so a build can tell that an edited figure makes its proposal stale.
+    inputs: dict[str, str] = field(default_factory=dict)
     _in_table: bool = False  # inside a Markdown table, where a bare '|' ends the cell
     _field_start: int = 0
     _more: int = 0
@@ -261,6 +265,7 @@ class ProseRenderer:
             self._problem(line, f"the image {src!r} is larger than {MAX_IMAGE_BYTES // (1024 * 1024)} MB")
             return ""
         data = target.read_bytes()
+        self.inputs[str(target)] = hashlib.sha256(data).hexdigest()
         try:
             check_image(data, kind)
         except ImageProblem as exc:
