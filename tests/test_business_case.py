@@ -192,7 +192,16 @@ BAD = {
     "effect after the horizon": ("counts: {1: 2,", "counts: {9: 1, 1: 2,", "after the horizon"),
     "derived Tabel 1 outside the case's years": ("first_year: 2016", "first_year: 2014", "Tabel 1 cannot be derived"),
     "price level without index": ("unit: 1.000 kr.\n", "unit: 1.000 kr.\n  price_level: 2014\n", "no index value"),
-    "unknown scenario for Tabel 1": ("tabel1:\n    scenario: lav", "tabel1:\n    scenario: middel", "no scenario"),
+    "unknown scenario for Tabel 1": (
+        "tabel1:\n    scenario: lav",
+        "tabel1:\n    scenario: middel",
+        "no scenario 'middel'; the scenarios are: lav, hoej",
+    ),
+    "a rate written as a percentage": (
+        "success_rate: 0.125",
+        "success_rate: 12,5 %",
+        "got text '12,5 %'; write 0.125: a rate is a decimal share without a % sign (12,5 % is 0.125)",
+    ),
     "an id used twice": ("- id: hoej\n      name: Høj", "- id: lav\n      name: Høj", "used twice"),
 }
 

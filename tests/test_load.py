@@ -72,7 +72,54 @@ CASES = {
     "section-at-wrong-level": (27, "unknown key 'text' at the top level: 'text' belongs in"),
     "comma-in-flow-text": (22, "inside { } a ',' starts a new key: if 'men ikke fastansat' is part of the text"),
     "table-placeholder-bar": (7, "inside a table write the bar as '\\|'"),
+    # one misspelt required key is one mistake, said at the misspelt key
+    "misspelt-required-key": (2, "2:1: unknown key 'administation'; did you mean 'administration'? (it is required)"),
+    "misspelt-required-nested-key": (9, "9:7: unknown key 'lable'; did you mean 'label'? (it is required)"),
+    # numbers written the way one would on paper: say what to write instead
+    "year-key-in-quotes": (10, "got text '2027'; a year key is written without quotes: 2027: -500"),
+    "mio-amount-in-flow": (10, "10:23: economy.permanent.0.amounts: year 2027: expected a number, got text '1,5 mio'"),
+    "space-thousands-amount": (10, "got text '-1 500'; write -1500: a number is plain digits, without spaces"),
+    "underscore-amount": (10, "got text '-1_500'; write -1500: a number is plain digits, without spaces, '_'"),
+    "unit-text-amount": (14, "got text '600 kr'; write 600: a number is plain digits, without spaces, '_' or units"),
+    # quotes: point at the line where the quote opened
+    "quote-never-closed": (4, '4:14: invalid YAML: the quote " opened on line 4 is not closed on its line'),
+    "quote-inside-double-quotes": (1, '1:8: invalid YAML: the text quoted with " on line 1 ends at the " in column 12'),
+    "quote-inside-single-quotes": (
+        9,
+        "9:14: invalid YAML: the text quoted with ' on line 9 ends at the ' in column 25",
+    ),
+    "quote-open-at-end-of-file": (30, "30:16: invalid YAML: the quote opened here (line 30) is never closed"),
+    "yaml-colon-before-placeholder": (
+        3,
+        "3:16: invalid YAML: a ': ' inside an unquoted text makes YAML read a new key",
+    ),
+    "risk-level-not-a-choice": (25, "risk.level: expected one of: lav, lav til mellem, mellem, mellem til høj, høj"),
 }
+
+# Fixtures with one mistake that must give one message, not two.
+ONE_MESSAGE = [
+    "misspelt-required-key",
+    "misspelt-required-nested-key",
+    "year-key-in-quotes",
+    "mio-amount-in-flow",
+    "space-thousands-amount",
+    "underscore-amount",
+    "unit-text-amount",
+    "quote-never-closed",
+    "quote-inside-double-quotes",
+    "quote-inside-single-quotes",
+    "yaml-colon-before-placeholder",
+    "risk-level-not-a-choice",
+]
+
+
+@pytest.mark.parametrize("name", ONE_MESSAGE)
+def test_one_mistake_gives_one_message(run: Run, name: str) -> None:
+    result = run("check", INVALID / f"{name}.yaml")
+    assert result.code == 1
+    errors = [row for row in result.out.splitlines() if row.startswith("error:")]
+    assert len(errors) == 1, result.out
+    assert "Input should" not in result.out and "starts with a placeholder" not in errors[0]
 
 
 @pytest.mark.parametrize("name", sorted(CASES))
@@ -101,7 +148,8 @@ def test_every_problem_is_reported_at_once(run: Run, minimal: Path) -> None:
     result = run("check", source)
     assert result.code == 1
     errors = [line for line in result.out.splitlines() if line.startswith("error:")]
-    assert len(errors) >= 4  # missing title, unknown titel, the amount, the flag
+    assert len(errors) == 3  # the misspelt title (once, not also as missing), the amount, the flag
+    assert any(":1:1:" in e and "unknown key 'titel'; did you mean 'title'? (it is required)" in e for e in errors)
     assert any(":10:" in e and "mange" in e for e in errors)
 
 
@@ -345,3 +393,17 @@ def test_a_newline_in_a_title_cannot_forge_a_line_of_output(run: Run, minimal: P
     assert [line for line in result.out.splitlines() if line.startswith("ok:")] == [
         f"ok: {source}: x\\nok: forged.yaml: y (payback 3/3 years)"
     ]
+
+
+def test_case_errors_name_the_case_relative_to_the_current_folder(
+    run: Run, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    folder = tmp_path / "a"
+    shutil.copytree(DATA / "valid", folder)
+    case = folder / "case.yaml"
+    case.write_text(case.read_text().replace("price_level: 2027", "price_level: 2027.5"))
+    monkeypatch.chdir(tmp_path)
+    result = run("check", "a")
+    assert result.code == 1
+    assert "error: a/case.yaml:5:14: price_level: expected a whole number" in result.out, result.out
+    assert str(tmp_path) not in result.out  # as relative as the proposal it was reached from

@@ -378,10 +378,16 @@ def check_against_case(doc: Document, proposal: model.Proposal, case: model.Case
                 at(("costs", i), f"the cost {cost.id!r} falls in year {year}, after the horizon of {bc.horizon} years")
     scenario_ids = [s.id for s in bc.scenarios]
     if bc.suitability.scenario is not None and bc.suitability.scenario not in scenario_ids:
-        at(("suitability", "scenario"), f"no scenario {bc.suitability.scenario!r}; the scenarios are {scenario_ids}")
+        at(
+            ("suitability", "scenario"),
+            f"no scenario {bc.suitability.scenario!r}; the scenarios are: {', '.join(scenario_ids)}",
+        )
     if bc.tabel1 is not None:
         if bc.tabel1.scenario not in scenario_ids:
-            at(("tabel1", "scenario"), f"no scenario {bc.tabel1.scenario!r}; the scenarios are {scenario_ids}")
+            at(
+                ("tabel1", "scenario"),
+                f"no scenario {bc.tabel1.scenario!r}; the scenarios are: {', '.join(scenario_ids)}",
+            )
         last = bc.first_year + bc.horizon - 1
         if bc.first_year < case.years[0] or last < case.years[-1]:
             at(

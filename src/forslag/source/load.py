@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import difflib
 import re
 import stat
@@ -219,19 +220,61 @@ _FRIENDLY = {
     "model_type": "expected a mapping of keys",
     "int_type": "expected a whole number",
     "int_parsing": "expected a whole number",
+    "int_from_float": "expected a whole number",
 }
+
+
+def _misspelt(items: list[Any]) -> dict[Loc, str]:
+    """Unknown keys that are a misspelling of a required key missing beside them: unknown loc -> the key.
+
+    One slip of the keyboard is one mistake: it is reported once, at the misspelt key, not also as the
+    required key missing at the top of its mapping.
+    """
+    missing: dict[Loc, list[str]] = {}
+    for item in items:
+        loc: Loc = tuple(item["loc"])
+        if item["type"] == "missing" and loc:
+            missing.setdefault(loc[:-1], []).append(str(loc[-1]))
+    found: dict[Loc, str] = {}
+    for item in items:
+        loc = tuple(item["loc"])
+        if item["type"] != "extra_forbidden" or not loc or loc[:-1] not in missing:
+            continue
+        free = [k for k in missing[loc[:-1]] if k not in found.values()]
+        close = difflib.get_close_matches(str(loc[-1]), free, n=1, cutoff=0.75)
+        if close:
+            found[loc] = close[0]
+    return found
+
+
+def _choices(item: Any) -> str | None:
+    """A literal's choices in plain words ('lav, lav til mellem, ...') from pydantic's error context."""
+    expected = str((item.get("ctx") or {}).get("expected", ""))
+    names = re.findall(r"'((?:[^'\\]|\\.)*)'", expected)
+    if not names:
+        return None
+    given = item.get("input")
+    got = f", got {given!r}" if isinstance(given, str) else ""
+    return f"expected one of: {', '.join(names)}{got}"
 
 
 def _problems(error: ValidationError, doc: Document, root: type[BaseModel], skip: set[Loc]) -> list[Problem]:
     problems: list[Problem] = []
     seen: set[tuple[Any, ...]] = set()
-    for item in error.errors(include_url=False):
+    items = error.errors(include_url=False)
+    misspelt = _misspelt(items)
+    for item in items:
         loc: Loc = tuple(item["loc"])
         if loc in skip:
             continue  # already reported, value by value, with its line
         kind = item["type"]
         message = str(item["msg"]).removeprefix("Value error, ")
-        if kind in ("extra_forbidden", "invalid_key"):  # invalid_key: a number as a key ({fte: 0,5} splits)
+        if loc in misspelt:
+            message = f"unknown key {loc[-1]!r}; did you mean {misspelt[loc]!r}? (it is required)"
+            mark = doc.mark(loc, key=True)
+        elif kind == "missing" and any(m[:-1] == loc[:-1] and misspelt[m] == loc[-1] for m in misspelt):
+            continue  # said at the misspelt key
+        elif kind in ("extra_forbidden", "invalid_key"):  # invalid_key: a number as a key ({fte: 0,5} splits)
             message = _unknown(root, loc, doc)
             mark = doc.mark(loc, key=True)
         elif kind == "missing":
@@ -242,6 +285,8 @@ def _problems(error: ValidationError, doc: Document, root: type[BaseModel], skip
             given = item.get("input")
             if kind.startswith("date") and isinstance(given, str) and _ISO_DATE.match(given):
                 message = f"{given} is not a date in the calendar: check the month and the day"
+            elif kind == "literal_error":
+                message = _choices(item) or message
             else:
                 message = _FRIENDLY.get(kind, message)
             field = ".".join(str(p) for p in loc)
@@ -402,8 +447,18 @@ def _case_for(path: Path, doc: Document) -> tuple[LoadedCase | None, list[Proble
         try:
             _case_cache[key] = load_case(target)
         except SourceError as exc:
-            return None, list(exc.problems)
+            shown = _shown(target)
+            return None, [dataclasses.replace(p, path=shown) if p.path == str(target) else p for p in exc.problems]
     return _case_cache[key], []
+
+
+def _shown(path: Path) -> str:
+    """A case file's path as errors print it: relative to the current folder when it lies under it, as
+    the proposals named on the command line are (the case path itself is resolved, so absolute)."""
+    try:
+        return str(path.relative_to(Path.cwd().resolve()))
+    except (ValueError, OSError):
+        return str(path)
 
 
 def load_proposal(path: Path) -> LoadedProposal:

@@ -99,12 +99,43 @@ def danish_hint(text: str, whole: bool) -> str | None:
     )
 
 
+# A number with spaces or '_' between its digits, a unit or a percent sign after it: "-1 500", "600 kr", "20 %".
+_LOOSE_TEXT = re.compile(
+    r"^\s*(?P<sign>[+-]?)\s*(?P<digits>[0-9](?:[0-9 \u00a0_]*[0-9])?)(?:[.,](?P<frac>[0-9]+))?\s*"
+    r"(?P<unit>%|(?:t\.?\s*)?kr\.?)?\s*$",
+    re.IGNORECASE,
+)
+
+
+def loose_hint(text: str) -> str | None:
+    """What to write instead of a number with spaces, '_', a unit or a % sign in it, or None."""
+    match = _LOOSE_TEXT.match(text)
+    if not match or (match["digits"].isdigit() and not match["unit"]):
+        return None
+    digits = re.sub(r"[ \u00a0_]", "", match["digits"]) + ("." + match["frac"] if match["frac"] else "")
+    number = Decimal(digits)
+    if match["sign"] == "-":
+        number = -number
+    if match["unit"] == "%":
+        return (
+            f"write {_plain(number / 100)}: a rate is a decimal share without a % sign "
+            f"({text.strip().lstrip('+-').strip()} is {_plain(abs(number) / 100)})"
+        )
+    return (
+        f"write {_plain(number)}: a number is plain digits, without spaces, '_' or units; "
+        "amounts are in 1.000 kr. (1500 means 1.500.000 kr.)"
+    )
+
+
 def number_problem(value: object, raw: str | None, numbers: Numbers) -> tuple[Decimal | None, str | None, str | None]:
     """Check one number: (the value, an error, a warning). raw is the scalar as written in the source."""
     if isinstance(value, float):
         value = Decimal(repr(value))
     if isinstance(value, str):
         hint = danish_hint(value, numbers.whole)
+        if hint:
+            return None, f"expected a number, got text {value!r}; {hint}", None
+        hint = loose_hint(value)
         if hint:
             return None, f"expected a number, got text {value!r}; {hint}", None
         if _YAML11_NUMBER.fullmatch(value):

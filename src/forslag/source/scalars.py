@@ -13,12 +13,13 @@ import functools
 import types
 import typing
 from dataclasses import dataclass, field
+from decimal import Decimal
 from typing import Annotated, Any
 
 from pydantic import BaseModel
 
 from forslag.errors import Problem
-from forslag.source.model import EMPTY_MAPPING, Numbers, number_problem
+from forslag.source.model import EMPTY_MAPPING, Numbers, danish_hint, number_problem
 from forslag.source.yamlsource import Document, Loc, Mark
 
 
@@ -142,11 +143,21 @@ class _Walk:
         if isinstance(value, dict) and numbers.per_year:
             if not value:
                 self.problem(doc.mark(loc), f"{_field(loc)}: {EMPTY_MAPPING}", loc)
-            for key, amount in value.items():
+            items = list(value.items())
+            split = self.split_numbers(items, loc)
+            for index, (key, amount) in enumerate(items):
                 entry: Loc = (*loc, key)
+                if index in split:
+                    if split[index]:
+                        self.problem(doc.mark(entry), f"{_field(loc)}: year {key}: {split[index]}", loc)
+                    continue
                 if not isinstance(key, int) or isinstance(key, bool):
                     message = f"{_field(loc)}: expected a year (like 2027) as key, got {_describe_key(key)}"
-                    self.problem(doc.mark(entry, key=True), message, loc)
+                    mark = doc.mark(entry, key=True)
+                    if isinstance(key, str) and key.strip().isdigit() and mark and mark.style in ("'", '"'):
+                        example = amount if isinstance(amount, int | Decimal) and not isinstance(amount, bool) else 500
+                        message += f"; a year key is written without quotes: {key.strip()}: {example}"
+                    self.problem(mark, message, loc)
                 elif self.years and key not in self.years:
                     message = f"the year {key} is outside the case's years {self.years[0]}-{self.years[-1]}"
                     self.problem(doc.mark(entry, key=True), message, loc)
@@ -155,6 +166,29 @@ class _Walk:
         if not numbers.single:
             return  # not a mapping where one belongs: the schema says what it expects
         self.number(numbers, value, loc, loc, f"{_field(loc)}: ")
+
+    def split_numbers(self, items: list[tuple[Any, Any]], loc: Loc) -> dict[int, str]:
+        """Entries of a { } mapping that are one number split at its decimal comma: {2027: 1,5 mio}.
+
+        Inside { } the ',' ends an entry, so YAML reads 2027: 1 and a key '5 mio' without a value. Both are
+        said once, at the amount, as the number written (index -> message; '' for the split-off key).
+        """
+        split: dict[int, str] = {}
+        for index in range(1, len(items)):
+            (year, first), (rest, nothing) = items[index - 1], items[index]
+            written = self.doc.raw.get((*loc, year))
+            if nothing is not None or not isinstance(rest, str | int) or isinstance(rest, bool) or written is None:
+                continue
+            if not isinstance(first, int) or isinstance(first, bool) or not written.lstrip("+-").isdigit():
+                continue
+            text = f"{written},{rest}"
+            hint = danish_hint(text, True)
+            if hint:
+                split[index - 1] = (
+                    f"expected a number, got text {text!r} (inside {{ }} the ',' splits it in two); {hint}"
+                )
+                split[index] = ""
+        return split
 
     def number(self, numbers: Numbers, value: Any, loc: Loc, field_loc: Loc, prefix: str) -> None:
         if loc in self.doc.flagged:

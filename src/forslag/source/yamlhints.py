@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import re
 
+import yaml
+
 _KEY = re.compile(r"^(\s*)(?:-\s+)?([^\s#:][^:#]*?):(?:\s|$)")
 
 
@@ -75,7 +77,8 @@ def syntax_hint(text: str, problem: str, line: int | None, column: int | None, c
 
     # A text that starts with '{{' (a placeholder) is read by YAML as a { } mapping.
     for probe in {index, (context_line or line) - 1}:
-        if 0 <= probe < len(lines) and re.search(r":\s+\{\{", lines[probe]):
+        # only where the value starts with it: 'text: I 2035: {{ x }}' is a ': ' inside a text (below)
+        if 0 <= probe < len(lines) and re.match(r"^\s*(?:-\s+)?[^\s#:{][^:#]*:\s+\{\{", lines[probe]):
             return (
                 "a text that starts with a placeholder '{{' must be quoted, because YAML reads '{' as the start "
                 'of a mapping: write it as key: "{{ name }} ..." or on its own lines after key: |'
@@ -137,3 +140,55 @@ def syntax_hint(text: str, problem: str, line: int | None, column: int | None, c
             "or a text that runs onto a line indented less than its key"
         )
     return None
+
+
+def _quoted_before(text: str, line: int, column: int) -> yaml.ScalarToken | None:
+    """The quoted scalar that ends right where the parser stumbled (line/column 1-based), if any."""
+    last = None
+    try:
+        for token in yaml.scan(text, Loader=yaml.SafeLoader):
+            if (token.start_mark.line + 1, token.start_mark.column + 1) >= (line, column):
+                break
+            if isinstance(token, yaml.ScalarToken) and token.style in ("'", '"'):
+                last = token
+    except yaml.YAMLError:
+        pass  # the tokens up to the scanner's own error are enough
+    if last is None or last.end_mark.line + 1 != line:
+        return None
+    rest = text.split("\n")[line - 1][last.end_mark.column :].lstrip(" ")
+    if not rest or rest[0] in "#,]}:":
+        return None  # the quoted text ends cleanly: the trouble lies elsewhere
+    return last
+
+
+def quote_hint(text: str, line: int | None, column: int | None) -> tuple[str, int, int] | None:
+    """A quote closed too early or too late, as (the cause, the line and column where the quote opened).
+
+    YAML reads a quoted text up to the next quote of its kind, across lines: an unclosed quote swallows the
+    lines below it up to a quote in some later comment or text, and a quote inside a quoted text ends it
+    early. Either way the parser stumbles just after that closing quote, far from the mistake.
+    """
+    if line is None or column is None:
+        return None
+    token = _quoted_before(text, line, column)
+    if token is None:
+        return None
+    quote = token.style
+    opened, at = token.start_mark.line + 1, token.start_mark.column + 1
+    other = '"' if quote == "'" else "'"
+    inner = "''" if quote == "'" else '\\"'
+    if opened != line:
+        return (
+            f"the quote {quote} opened on line {opened} is not closed on its line, so YAML reads the lines below "
+            f"as part of the text, up to the {quote} on line {line}; add the closing {quote} at the end of the "
+            f"text on line {opened} (or write a long text on its own lines after key: |)",
+            opened,
+            at,
+        )
+    return (
+        f"the text quoted with {quote} on line {opened} ends at the {quote} in column {token.end_mark.column}, "
+        f"before the rest of the line: a {quote} inside the text closes it early; quote the text with {other} "
+        f"instead (or write a {quote} inside it as {inner})",
+        opened,
+        at,
+    )

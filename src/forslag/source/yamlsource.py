@@ -14,7 +14,7 @@ from typing import Any
 import yaml
 
 from forslag.errors import Problem, SourceError
-from forslag.source.yamlhints import syntax_hint
+from forslag.source.yamlhints import quote_hint, syntax_hint
 
 # A source is a few hundred lines; these bounds stop a hostile file long before it hurts.
 MAX_BYTES = 2 * 1024 * 1024
@@ -187,16 +187,17 @@ class _Builder:
             return self.constructor.construct_yaml_bool(node)
         if tag == "tag:yaml.org,2002:int":
             text = node.value
-            if not _DECIMAL_INT.match(text) or _OCTAL_LOOKING.match(text):
-                return text  # 0x10, 010, 1:30: text as written, never a silent 16, 8 or 90
+            if not _DECIMAL_INT.match(text) or _OCTAL_LOOKING.match(text) or "_" in text:
+                # 0x10, 010, 1:30, 1_500: text as written, never a silent 16, 8 or 90; a number is plain digits
+                return text
             digits = text.lstrip("+-").replace("_", "").lstrip("0")
             if len(digits) > MAX_INTEGER_DIGITS:
                 raise _Unreadable(_too_large(text))
             return int(text.replace("_", ""))
         if tag == "tag:yaml.org,2002:float":
             text = node.value
-            if not _DECIMAL_FLOAT.match(text):
-                return text  # .inf, .nan, 1:30.5: text as written
+            if not _DECIMAL_FLOAT.match(text) or "_" in text:
+                return text  # .inf, .nan, 1:30.5, 1_500.5: text as written
             # Money must stay exact: read the digits as a Decimal, never through float.
             try:
                 number = Decimal(text.replace("_", ""))
@@ -318,7 +319,19 @@ def read_yaml(path: Path) -> Document:
         at_line = mark.line + 1 if mark else None
         at_column = mark.column + 1 if mark else None
         context_line = exc.context_mark.line + 1 if exc.context_mark else None
-        hint = syntax_hint(text, what, at_line, at_column, context_line)
+        quoted = quote_hint(text, at_line, at_column) if "tab" not in what else None
+        hint: str | None
+        if quoted:
+            # The parser stumbles after the quote that closed the text, far from the mistake: point at the opening.
+            hint, at_line, at_column = quoted
+        else:
+            hint = syntax_hint(text, what, at_line, at_column, context_line)
+            if "while scanning a quoted scalar" in what and exc.context_mark:
+                # the end of the file is no place to look for a quote that was never closed: show where it opened
+                at_line, at_column = exc.context_mark.line + 1, exc.context_mark.column + 1
+                hint = (
+                    f"the quote opened here (line {at_line}) is never closed: add the closing quote where the text ends"
+                )
         message = f"invalid YAML: {hint} (the YAML parser says: {what})" if hint else f"invalid YAML: {what}"
         raise SourceError.one(path, message, at_line, at_column) from None
     except yaml.YAMLError as exc:
