@@ -101,7 +101,7 @@ def compute(loaded: LoadedProposal, image_root: Path | None = None) -> ComputedP
         from forslag.document.charts import charts as make_charts  # matplotlib only for a business case
 
         charts = make_charts(bc)
-    warnings = (*loaded.warnings, *_placed(loaded, economy.warnings))
+    warnings = (*loaded.warnings, *_placed(loaded, economy.warnings), *renderer.warnings)
     return ComputedProposal(
         loaded, economy, prose, warnings, bc, suitability, charts, renderer.figure_count, dict(renderer.inputs)
     )
