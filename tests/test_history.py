@@ -267,9 +267,9 @@ def test_git_log_shows_table_1_through_the_driver(series: Path) -> None:
         text=True,
     ).stdout
     lines = [" ".join(line.split()) for line in log.splitlines()]
-    assert "- Effektivisering [besparelse] . -400 -800 -800 -800" in lines
-    assert "+ Effektivisering [besparelse] . -450 -800 -800 -800" in lines
-    assert "+ Uddannelse af medarbejdere [uddannelse] 120 80 . . ." in lines
+    assert "- . -400 -800 -800 -800 Effektivisering [besparelse]" in lines
+    assert "+ . -450 -800 -800 -800 Effektivisering [besparelse]" in lines
+    assert "+ 120 80 . . . Uddannelse af medarbejdere [uddannelse]" in lines
     assert "-Samlet økonomisk påvirkning i alt: -850" in lines
     assert "+Samlet økonomisk påvirkning i alt: -700" in lines
 
@@ -287,3 +287,22 @@ def test_textconv_of_an_invalid_file_prints_its_errors(run: Run, series: Path, t
     assert "forslag: nyt-forslag.yaml: invalid source" in result.out
     assert "expected a number, got text 'mange'" in result.out
     assert "--- source ---" in result.out
+
+
+def test_textconv_moves_only_the_line_of_a_renamed_row(run: Run, tmp_path: Path) -> None:
+    """The label stands after the amounts, in fixed columns: a longer label leaves every other line as it was."""
+    assert run("init", tmp_path / "sag").code == 0
+    source = tmp_path / "sag" / "proposals" / "nyt-forslag.yaml"
+    cwd = Path.cwd()
+    os.chdir(tmp_path / "sag")
+    try:
+        before = run("textconv", source).out.splitlines()
+        source.write_text(source.read_text().replace("label: Effektivisering", "label: En meget længere betegnelse"))
+        after = run("textconv", source).out.splitlines()
+    finally:
+        os.chdir(cwd)
+    economy = before.index("--- source ---")  # the source follows the economy, and shows the edit itself
+    changed = [(b, a) for b, a in zip(before[:economy], after[:economy], strict=True) if b != a]
+    assert len(changed) == 1, changed
+    assert changed[0][0].endswith("Effektivisering [besparelse]")
+    assert changed[0][1].endswith("En meget længere betegnelse [besparelse]")
