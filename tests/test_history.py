@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import subprocess
 import sys
 from collections.abc import Iterator
@@ -14,7 +15,7 @@ import pytest
 
 from forslag.cli import main
 
-from .conftest import Run
+from .conftest import PROPOSALS, Run
 
 BIN = Path(sys.executable).parent  # where the `forslag` script of this environment lives
 
@@ -306,3 +307,25 @@ def test_textconv_moves_only_the_line_of_a_renamed_row(run: Run, tmp_path: Path)
     assert len(changed) == 1, changed
     assert changed[0][0].endswith("Effektivisering [besparelse]")
     assert changed[0][1].endswith("En meget længere betegnelse [besparelse]")
+
+
+def test_diff_reports_what_moved_in_the_business_case(run: Run, tmp_path: Path) -> None:
+    """A higher success rate moves the scenario's present value, payback and τ, each with its decimals."""
+    repo = tmp_path / "repo"
+    shutil.copytree(PROPOSALS / "roedovre", repo / "roedovre")
+    git(repo, "init", "-q")
+    git(repo, "add", "-A")
+    git(repo, "commit", "-qm", "v1")
+    edit(repo / "roedovre" / "invester-foer-det-sker.yaml", "success_rate: 0.125", "success_rate: 0.15")
+    cwd = Path.cwd()
+    os.chdir(repo)
+    try:
+        result = run("diff", "--json", "roedovre")
+    finally:
+        os.chdir(cwd)
+    assert result.code == 1, result.err
+    facts = {f["name"]: f for f in json.loads(result.out)["proposals"][0]["facts"] if f["group"] == "business_case"}
+    assert (facts["bc.lav.npv"]["old"], facts["bc.lav.npv"]["new"]) == (1200, 3720)
+    assert (facts["bc.lav.payback"]["old"], facts["bc.lav.payback"]["new"]) == (7, 6)
+    assert facts["bc.lav.net.1"]["difference"] == 40
+    assert "bc.hoej.npv" not in facts  # the other scenario did not move
