@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import subprocess
 import sys
 from collections.abc import Iterator
@@ -14,7 +15,7 @@ import pytest
 
 from forslag.cli import main
 
-from .conftest import Run
+from .conftest import PROPOSALS, Run
 
 BIN = Path(sys.executable).parent  # where the `forslag` script of this environment lives
 
@@ -267,9 +268,9 @@ def test_git_log_shows_table_1_through_the_driver(series: Path) -> None:
         text=True,
     ).stdout
     lines = [" ".join(line.split()) for line in log.splitlines()]
-    assert "- Effektivisering [besparelse] . -400 -800 -800 -800" in lines
-    assert "+ Effektivisering [besparelse] . -450 -800 -800 -800" in lines
-    assert "+ Uddannelse af medarbejdere [uddannelse] 120 80 . . ." in lines
+    assert "- . -400 -800 -800 -800 Effektivisering [besparelse]" in lines
+    assert "+ . -450 -800 -800 -800 Effektivisering [besparelse]" in lines
+    assert "+ 120 80 . . . Uddannelse af medarbejdere [uddannelse]" in lines
     assert "-Samlet økonomisk påvirkning i alt: -850" in lines
     assert "+Samlet økonomisk påvirkning i alt: -700" in lines
 
@@ -287,3 +288,44 @@ def test_textconv_of_an_invalid_file_prints_its_errors(run: Run, series: Path, t
     assert "forslag: nyt-forslag.yaml: invalid source" in result.out
     assert "expected a number, got text 'mange'" in result.out
     assert "--- source ---" in result.out
+
+
+def test_textconv_moves_only_the_line_of_a_renamed_row(run: Run, tmp_path: Path) -> None:
+    """The label stands after the amounts, in fixed columns: a longer label leaves every other line as it was."""
+    assert run("init", tmp_path / "sag").code == 0
+    source = tmp_path / "sag" / "proposals" / "nyt-forslag.yaml"
+    cwd = Path.cwd()
+    os.chdir(tmp_path / "sag")
+    try:
+        before = run("textconv", source).out.splitlines()
+        source.write_text(source.read_text().replace("label: Effektivisering", "label: En meget længere betegnelse"))
+        after = run("textconv", source).out.splitlines()
+    finally:
+        os.chdir(cwd)
+    economy = before.index("--- source ---")  # the source follows the economy, and shows the edit itself
+    changed = [(b, a) for b, a in zip(before[:economy], after[:economy], strict=True) if b != a]
+    assert len(changed) == 1, changed
+    assert changed[0][0].endswith("Effektivisering [besparelse]")
+    assert changed[0][1].endswith("En meget længere betegnelse [besparelse]")
+
+
+def test_diff_reports_what_moved_in_the_business_case(run: Run, tmp_path: Path) -> None:
+    """A higher success rate moves the scenario's present value, payback and τ, each with its decimals."""
+    repo = tmp_path / "repo"
+    shutil.copytree(PROPOSALS / "roedovre", repo / "roedovre")
+    git(repo, "init", "-q")
+    git(repo, "add", "-A")
+    git(repo, "commit", "-qm", "v1")
+    edit(repo / "roedovre" / "invester-foer-det-sker.yaml", "success_rate: 0.125", "success_rate: 0.15")
+    cwd = Path.cwd()
+    os.chdir(repo)
+    try:
+        result = run("diff", "--json", "roedovre")
+    finally:
+        os.chdir(cwd)
+    assert result.code == 1, result.err
+    facts = {f["name"]: f for f in json.loads(result.out)["proposals"][0]["facts"] if f["group"] == "business_case"}
+    assert (facts["bc.lav.npv"]["old"], facts["bc.lav.npv"]["new"]) == (1200, 3720)
+    assert (facts["bc.lav.payback"]["old"], facts["bc.lav.payback"]["new"]) == (7, 6)
+    assert facts["bc.lav.net.1"]["difference"] == 40
+    assert "bc.hoej.npv" not in facts  # the other scenario did not move

@@ -17,7 +17,10 @@ class Assumption:
 
 
 def _money(value: Decimal, unit: str) -> str:
-    return f"{danish.number(whole(value))} {unit}"
+    """An input as the user typed it (612,5 stays 612,5: rounding an assumption would break its arithmetic)."""
+    places = 0 if value == whole(value) else min(2, max(1, -value.normalize().as_tuple().exponent))  # type: ignore[operator]
+    # "613 1.000 kr." reads as two numbers; in running text the unit of thousands is written t. kr.
+    return f"{danish.number(value, places)} {'t. kr.' if unit == '1.000 kr.' else unit}"
 
 
 def _pct(value: Decimal) -> str:

@@ -108,7 +108,7 @@ def balance_chart(result: BusinessCaseResult) -> Chart:
         if s.tau is not None and s.tau > 0:
             ax.plot([float(s.tau)], [0], marker="D", markersize=6, color=colour, markeredgecolor="white")
             ax.annotate(
-                f"tjent ind: år {s.breakeven_year}",
+                f"break-even i år {s.breakeven_year}",
                 (float(s.tau), 0),
                 # Above and left of the crossing: the line itself is below zero there, so the label stays clear.
                 xytext=(-5, 5 + 11 * i),

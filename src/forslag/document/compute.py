@@ -8,9 +8,9 @@ from pathlib import Path
 from typing import Any
 
 from forslag.document.prose import ProseRenderer
-from forslag.economy.business_case import BusinessCaseResult, as_json, calculate_business_case, figures
-from forslag.economy.calc import Economy, Row, calculate
-from forslag.economy.derive import with_derived_lines
+from forslag.economy.business_case import BusinessCaseResult, as_json
+from forslag.economy.calc import Economy, Row
+from forslag.economy.derive import proposal_economy
 from forslag.economy.suitability import Suitability, assess
 from forslag.errors import Problem, SourceError
 from forslag.source.load import LoadedProposal
@@ -55,12 +55,8 @@ def _strings(data: Any, loc: Loc) -> Iterator[tuple[Loc, str]]:
 def compute(loaded: LoadedProposal, image_root: Path | None = None) -> ComputedProposal:
     """Calculate and render the prose; raise SourceError with every prose problem at once."""
     case = loaded.case.case
-    bc = calculate_business_case(loaded.proposal.business_case, case) if loaded.proposal.business_case else None
-    p = with_derived_lines(loaded.proposal, case, bc)  # Tabel 1 rows taken from the business case, if asked
-    economy = calculate(p, case)
+    p, economy, bc = proposal_economy(loaded.proposal, case)  # with Tabel 1 rows taken from the business case
     suitability = assess(bc) if bc else None
-    if bc:
-        economy.figures.update(figures(bc))
     renderer = ProseRenderer(loaded.path, economy.figures, image_root or loaded.path.parent)
     doc = loaded.document
 
@@ -101,7 +97,7 @@ def compute(loaded: LoadedProposal, image_root: Path | None = None) -> ComputedP
         from forslag.document.charts import charts as make_charts  # matplotlib only for a business case
 
         charts = make_charts(bc)
-    warnings = (*loaded.warnings, *_placed(loaded, economy.warnings))
+    warnings = (*loaded.warnings, *_placed(loaded, economy.warnings), *renderer.warnings)
     return ComputedProposal(
         loaded, economy, prose, warnings, bc, suitability, charts, renderer.figure_count, dict(renderer.inputs)
     )

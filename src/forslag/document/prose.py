@@ -66,6 +66,7 @@ class ProseRenderer:
     figures: dict[str, Figure]
     image_root: Path
     problems: list[Problem] = field(default_factory=list)
+    warnings: list[Problem] = field(default_factory=list)  # what prints, but may not say what the author meant
     figure_count: int = 0
     # Every file a figure was read from, with the sha256 of the bytes used: what the output depends on
     # beside the source itself, so a build can tell that an edited figure makes its proposal stale.
@@ -210,7 +211,29 @@ class ProseRenderer:
             hint = f"; did you mean {close[0]!r}?" if close else "; see the README for the names"
             self._problem(where, f"unknown placeholder {name!r}{hint}")
             return ""
-        out = format_figure(self.figures[name], modifiers)
+        figure = self.figures[name]
+        # A payback time with no value reads "over 20 år", which is a statement; any other figure with no value
+        # (a break-even never reached within the horizon, a row with no amount) would print a dash mid-sentence.
+        if figure.value is None and figure.kind != "years":
+            self._problem(
+                where,
+                f"the placeholder {name!r} has no value for this proposal (e.g. a break-even that is not reached "
+                "within the horizon, or a row with no amounts); reword the sentence without it",
+            )
+            return ""
+        if "abs" in modifiers and figure.kind == "amount" and figure.value is not None and figure.value > 0:
+            # '| abs' exists to write a saving (negative) as a plain amount; on a cost it hides nothing and
+            # usually means the sentence calls a cost a saving ("effektiviserer 0,3 mio. kr.").
+            self.warnings.append(
+                Problem(
+                    str(self.path),
+                    where,
+                    None,
+                    f"{{{{ {name} | abs }}}} is {format_figure(figure, set())}, a cost, not a saving; "
+                    "check that the sentence does not call it an effectivisation",
+                )
+            )
+        out = format_figure(figure, modifiers)
         # "… {{ net.full }}." would read "mio. kr.." : the sentence's full stop is the amount's own.
         if out.endswith(".") and match.string.startswith(".", match.end()):
             out = out[:-1]

@@ -118,35 +118,29 @@ def render_proposal(
 
     `changes` is the change annex's data (forslag build --changes-since), already formatted; None: no annex.
     """
-    loaded = computed.source
-    p = loaded.proposal
     footnotes = [
         {"marker": c.row.marker, "html": Markup(computed.prose[f"footnote.{c.line.id}"])}
         for c in (*computed.economy.permanent, *computed.economy.implementation)
         if c.line.footnote
     ]
-    context = {
-        "p": p,
-        "case": loaded.case.case,
-        "e": computed.economy,
-        "prose": {k: Markup(v) for k, v in computed.prose.items()},
-        "footnotes": footnotes,
-        "tables": TableCounter(),
-        "document_date": p.date or loaded.case.case.date,
-        "stamp": stamp,
-        "version": __version__,
-        "fonts_css": Markup(font_face_css(for_print)),
-        "bc": business_case_context(computed),
-        "changes": changes,
-    }
-    try:
-        return env.get_template("proposal.html.j2").render(context)
-    except jinja2.TemplateError as exc:
-        raise ForslagError(f"{_template_position(exc)}: {exc.message or exc}") from None
+    extra = {"e": computed.economy, "footnotes": footnotes, "changes": changes}
+    return _page(env, "proposal.html.j2", computed, stamp, for_print, extra)
 
 
 def render_notat(env: jinja2.Environment, computed: ComputedProposal, stamp: Stamp, *, for_print: bool) -> str:
     """The committee notat for a business case judged not suitable ("<title> som investeringscase")."""
+    return _page(env, "notat.html.j2", computed, stamp, for_print, {})
+
+
+def _page(
+    env: jinja2.Environment,
+    template: str,
+    computed: ComputedProposal,
+    stamp: Stamp,
+    for_print: bool,
+    extra: dict[str, Any],
+) -> str:
+    """One of a proposal's documents: the context every page of it shares, and a template error with its place."""
     loaded = computed.source
     p = loaded.proposal
     context = {
@@ -159,9 +153,10 @@ def render_notat(env: jinja2.Environment, computed: ComputedProposal, stamp: Sta
         "version": __version__,
         "fonts_css": Markup(font_face_css(for_print)),
         "bc": business_case_context(computed),
+        **extra,
     }
     try:
-        return env.get_template("notat.html.j2").render(context)
+        return env.get_template(template).render(context)
     except jinja2.TemplateError as exc:
         raise ForslagError(f"{_template_position(exc)}: {exc.message or exc}") from None
 

@@ -191,7 +191,9 @@ def _row_figures(prefix: str, row: Values, years: tuple[int, ...], figures: dict
         figures[f"{prefix}.{year}"] = amount(value)
 
 
-def _headline(line: Line, default: str, prefix: str, figures: dict[str, Figure]) -> tuple[Phrase | None, str | None]:
+def _headline(
+    line: Line, default: str, prefix: str, figures: dict[str, Figure], table_end: int
+) -> tuple[Phrase | None, str | None]:
     kind = line.headline or default
     if kind == "none" or f"{prefix}.full" not in figures:
         return None, None
@@ -204,6 +206,13 @@ def _headline(line: Line, default: str, prefix: str, figures: dict[str, Figure])
         warning = (
             f"line {line.id!r}: headline {kind!r} states one yearly amount but the amounts differ "
             "from year to year; 'rising' or 'full' says it truly"
+        )
+    elif kind in ("full", "from", "rising") and last_year != table_end:
+        # "ved fuld indfasning" and "og frem" say the amount lasts; a row that ends before the table does
+        # is temporary, and the headline would present its last amount as permanent.
+        warning = (
+            f"line {line.id!r}: the row has no amount in {table_end}, but headline {kind!r} presents its "
+            f"{last_year} amount as lasting; 'year', 'period' or 'total' says it truly"
         )
     phrases: dict[str, Phrase] = {
         "full": (f[f"{prefix}.full"], " ved fuld indfasning"),
@@ -253,7 +262,7 @@ def calculate(proposal: Proposal, case: Case) -> Economy:
                 marker = "*" * len(footnotes)
             prefix = f"line.{line.id}"
             _row_figures(prefix, values, years, figures)
-            headline, warning = _headline(line, default, prefix, figures)
+            headline, warning = _headline(line, default, prefix, figures, years[-1])
             if warning:
                 warnings.append(warning)
             row = Row(line.label, line.styringsomraade, block, values, "line", marker)

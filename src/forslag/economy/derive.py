@@ -5,7 +5,8 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import TYPE_CHECKING
 
-from forslag.economy.business_case import BusinessCaseResult, whole
+from forslag.economy.business_case import BusinessCaseResult, calculate_business_case, figures, whole
+from forslag.economy.calc import Economy, calculate
 
 if TYPE_CHECKING:
     from forslag.source.model import Case, Proposal
@@ -67,3 +68,15 @@ def with_derived_lines(proposal: Proposal, case: Case, result: BusinessCaseResul
         }
     )
     return proposal.model_copy(update={"economy": economy})
+
+
+def proposal_economy(proposal: Proposal, case: Case) -> tuple[Proposal, Economy, BusinessCaseResult | None]:
+    """Tabel 1 as every reader of a proposal must see it: the business case calculated first, its derived rows
+    added (the proposal with them is returned too), then the table, with the business case's results among the
+    figures that prose, diffs and the git driver quote."""
+    bc = calculate_business_case(proposal.business_case, case) if proposal.business_case else None
+    derived = with_derived_lines(proposal, case, bc)
+    economy = calculate(derived, case)
+    if bc is not None:
+        economy.figures.update(figures(bc))
+    return derived, economy, bc

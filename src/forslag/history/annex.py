@@ -11,7 +11,7 @@ from typing import Any
 
 from forslag.document import danish
 from forslag.history.diff import Change, ProposalDiff, diff_states
-from forslag.history.report import value_text
+from forslag.history.report import signed, value_text
 from forslag.history.revisions import Repository, Revision
 from forslag.history.snapshot import at_revision, in_worktree
 
@@ -41,13 +41,6 @@ _LINE_PARTS = {
     "headline": "beløbsformulering",
     "styringsomraade": "styringsområde",
 }
-
-
-def signed(value: Any) -> str:
-    if value is None:
-        return ""
-    text = danish.number(value)
-    return text if text.startswith("-") or text == "0" else f"+{text}"
 
 
 def _section_name(key: str, labels: dict[str, str]) -> str:

@@ -95,7 +95,50 @@ def economic_facts(computed: ComputedProposal) -> dict[str, Fact]:
         if figure is not None:
             kind: FactKind = "year" if figure.kind == "year" else "amount"
             facts[f"figure.{name}"] = Fact("figure", name, label, None, kind, _figure_value(figure))
-    # The business case's results join here, e.g. facts.update(business_case_facts(computed)).
+    facts.update(business_case_facts(computed))
+    return facts
+
+
+# A scenario's results as the annex names them; what `forslag diff` and the change annex report when they move.
+BUSINESS_CASE_RESULTS = {
+    "npv": "nettonutidsværdi",
+    "npv_investor": "nettonutidsværdi for den investerende forvaltning",
+    "payback": "tilbagebetalingstid, år",
+    "breakeven_year": "break-even-år",
+    "tau": "tjent ind efter (τ), år",
+    "first_surplus_year": "første år med overskud",
+    "expected_successes": "forventede succeser",
+    "successes_needed": "succeser, der skal til for at gå i nul",
+    "breakeven_success_rate": "succesrate, hvor nutidsværdien er nul, %",
+    "cost_per_participant": "omkostning pr. deltager",
+}
+
+
+def business_case_facts(computed: ComputedProposal) -> dict[str, Fact]:
+    """Each scenario's results and yearly net, and the case's total cost; nothing without a business case."""
+    bc = computed.business_case
+    if bc is None:
+        return {}
+    figures = computed.economy.figures
+    facts: dict[str, Fact] = {}
+
+    def add(name: str, label: str, year: int | None = None) -> None:
+        figure = figures.get(name)
+        if figure is None:
+            return
+        value = figure.value
+        if figure.kind == "percent" and value is not None:
+            value = Decimal(value) * 100  # a share, reported in percent as the annex prints it
+        kind: FactKind = "amount" if figure.kind == "amount" else "year" if figure.kind == "year" else "number"
+        facts[f"business_case.{name}"] = Fact("business_case", name, label, year, kind, value)
+
+    add("bc.costs.total", "omkostninger i alt")
+    for s in bc.scenarios:
+        prefix = f"bc.{s.scenario.id}"
+        for key, label in BUSINESS_CASE_RESULTS.items():
+            add(f"{prefix}.{key}", f"{s.scenario.name}: {label}")
+        for t in bc.years:
+            add(f"{prefix}.net.{t}", f"{s.scenario.name}: netto år {t}", t)
     return facts
 
 

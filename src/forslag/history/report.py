@@ -18,6 +18,9 @@ def value_text(fact: Fact, value: Decimal | int | None) -> str:
         return BLANK
     if fact.kind == "year":
         return str(value)
+    if fact.kind == "number":  # a business-case result (τ 4,17; 12,5 %): as many decimals as it has, up to two
+        exact = Decimal(value)
+        return danish.number(exact, 0 if exact == exact.to_integral_value() else 2)
     return danish.number(value)
 
 
@@ -25,7 +28,9 @@ def signed(value: Decimal | int | None) -> str:
     """+1.200 / -350 / 0: the sign always shown, so a difference never reads as a level."""
     if value is None:
         return ""
-    text = danish.number(value)
+    exact = Decimal(value)
+    # Whole amounts stay whole; a business-case result keeps its decimals (τ 7,08 -> 5,89 moved by -1,19).
+    text = danish.number(exact, 0 if exact == exact.to_integral_value() else 2)
     return text if text.startswith("-") or text == "0" else f"+{text}"
 
 

@@ -39,6 +39,9 @@ def _case_folder(name: str, cwd: Path) -> Path | None:
     return None
 
 
+COLUMN = 9  # room for -99.999.999 (1.000 kr.): wider amounts widen every column
+
+
 def _table(economy: object) -> list[str]:
     from forslag.economy.calc import Economy
 
@@ -53,22 +56,26 @@ def _table(economy: object) -> list[str]:
         rows += [(f"  {c.row.label} [{c.line.id}]", c.row.values) for c in e.implementation]
         rows += [(r.label, r.values) for r in e.implementation_totals]
     rows.append((e.impact.label, e.impact.values))
-    width = max(len(label) for label, _ in rows)
     cells = [[danish.cell(v) or "." for v in values] for _, values in rows]
-    col = max([len(str(y)) for y in e.years] + [len(c) for row in cells for c in row])
-    out = [f"Tabel 1 (1.000 kr. {e.price_level} p/l)", " " * width + "".join(f"  {y:>{col}}" for y in e.years)]
-    for (label, _), row in zip(rows, cells, strict=True):
-        out.append((label.ljust(width) + "".join(f"  {c:>{col}}" for c in row)).rstrip())
+    # Fixed columns and the label last: a renamed row or a longer amount moves no other line of the diff.
+    col = max([COLUMN] + [len(c) for row in cells for c in row])
+    blank = " " * (col + 2) * len(e.years)
+    out = [f"Tabel 1 (1.000 kr. {e.price_level} p/l)", "".join(f"  {y:>{col}}" for y in e.years)]
+    for (label, values), row in zip(rows, cells, strict=True):
+        numbers = "".join(f"  {c:>{col}}" for c in row) if values else blank
+        out.append(f"{numbers}  {label.strip()}" if values else f"{blank}  {label}")
     return out
 
 
 def economy_text(file: Path, shown: str) -> str:
     """The computed economy of one proposal, loaded where it lies; raises SourceError."""
-    from forslag.economy.calc import calculate
+    from forslag.document.prose import format_figure
+    from forslag.economy.derive import proposal_economy
     from forslag.source.load import load_proposal
 
     loaded = load_proposal(file)
-    e = calculate(loaded.proposal, loaded.case.case)
+    # The same economy the documents print: a business case's derived Tabel 1 rows included.
+    _, e, _ = proposal_economy(loaded.proposal, loaded.case.case)
     lines = [f"forslag: {shown}: {loaded.proposal.title}", "", *_table(e), ""]
     lines.append(f"{PAYBACK_LABELS['service']}: {danish.years(e.payback_service.years)}")
     lines.append(f"{PAYBACK_LABELS['total']}: {danish.years(e.payback_total.years)}")
@@ -78,7 +85,10 @@ def economy_text(file: Path, shown: str) -> str:
             continue
         value = str(figure.value) if figure.kind == "year" else danish.number(figure.value)
         lines.append(f"{label}: {value}")
-    # The business case's results join here, once the computed proposal carries them.
+    business_case = sorted(name for name in e.figures if name.startswith("bc."))
+    if business_case:
+        lines += ["", "Business case"]
+        lines += [f"  {name}: {format_figure(e.figures[name], set())}" for name in business_case]
     return "\n".join(lines) + "\n"
 
 

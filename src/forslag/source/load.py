@@ -17,6 +17,7 @@ from pydantic.fields import FieldInfo
 
 from forslag.errors import Problem, SourceError
 from forslag.source.business_case import check_against_case as check_business_case
+from forslag.source.comments import cut_texts
 from forslag.source.model import Case, Line, Proposal
 from forslag.source.scalars import at, prepare, unwrap
 from forslag.source.sources import CASE_FILE, SOURCE_SUFFIXES, find_sources
@@ -472,7 +473,12 @@ def load_proposal(path: Path) -> LoadedProposal:
         )
     if problems or checked.model is None or case is None:
         raise SourceError(problems or [at(doc, doc.mark(("case",)), "no case file could be read for this proposal")])
-    warnings = sorted(checked.warnings, key=lambda p: (p.line or 0, p.column or 0, p.message))
+    try:  # read_yaml has already checked that this is a regular UTF-8 file
+        text = path.read_text(encoding="utf-8").removeprefix("\ufeff")
+    except (OSError, UnicodeDecodeError):
+        text = ""
+    found = [*checked.warnings, *cut_texts(doc, text)]
+    warnings = sorted(found, key=lambda p: (p.line or 0, p.column or 0, p.message))
     return LoadedProposal(path, doc, case, checked.model, tuple(warnings))
 
 
