@@ -54,3 +54,11 @@ def minimal(tmp_path: Path) -> Path:
     target = tmp_path / "src"
     shutil.copytree(DATA / "valid", target)
     return target
+
+
+def two_proposals(folder: Path) -> Path:
+    """The small test case with two proposals in it."""
+    shutil.copytree(DATA / "valid", folder)
+    second = (folder / "minimal.yaml").read_text().replace("Et lille forslag", "Et andet forslag")
+    (folder / "andet.yaml").write_text(second)
+    return folder

@@ -15,7 +15,7 @@ from forslag.document import danish
 from forslag.document.compute import compute
 from forslag.source.load import load_proposal
 
-from .conftest import DATA, PROPOSALS, Run
+from .conftest import DATA, PROPOSALS, Run, two_proposals
 from .pdftext import flat, pages_text
 
 CASE_PDF = "overfoerselssagen-2025-2026.pdf"
@@ -27,14 +27,6 @@ def digests(folder: Path) -> dict[str, str]:
         for p in sorted(folder.iterdir())
         if p.suffix in (".pdf", ".html")
     }
-
-
-def two_proposals(folder: Path) -> Path:
-    """The small test case with two proposals in it."""
-    shutil.copytree(DATA / "valid", folder)
-    second = (folder / "minimal.yaml").read_text().replace("Et lille forslag", "Et andet forslag")
-    (folder / "andet.yaml").write_text(second)
-    return folder
 
 
 def test_second_build_does_nothing(run: Run, tmp_path: Path) -> None:

@@ -2,26 +2,18 @@
 
 from __future__ import annotations
 
-import shutil
 from pathlib import Path
 
 from pypdf import PdfReader
 
-from .conftest import DATA, Run
+from .conftest import Run, two_proposals
 from .pdftext import flat
 
 CASE_PDF = "overfoerselssagen-2025-2026.pdf"
 
 
-def _case(folder: Path) -> Path:
-    shutil.copytree(DATA / "valid", folder)
-    second = (folder / "minimal.yaml").read_text().replace("Et lille forslag", "Et andet forslag")
-    (folder / "andet.yaml").write_text(second)
-    return folder
-
-
 def test_one_file_leaves_the_bound_case_alone(run: Run, tmp_path: Path) -> None:
-    src, out = _case(tmp_path / "src"), tmp_path / "out"
+    src, out = two_proposals(tmp_path / "src"), tmp_path / "out"
     assert run("build", src, "--out", out, "--jobs", "1").code == 0
     bound = (out / CASE_PDF).read_bytes()
     edited = src / "andet.yaml"
@@ -42,7 +34,7 @@ def test_one_file_leaves_the_bound_case_alone(run: Run, tmp_path: Path) -> None:
 
 
 def test_a_folder_binds_unless_told_not_to(run: Run, tmp_path: Path) -> None:
-    src = _case(tmp_path / "src")
+    src = two_proposals(tmp_path / "src")
     result = run("build", src, "--out", tmp_path / "a", "--jobs", "1", "--no-bind")
     assert result.code == 0 and not (tmp_path / "a" / CASE_PDF).exists()
     result = run("build", src, "--out", tmp_path / "b", "--jobs", "1")
@@ -50,7 +42,7 @@ def test_a_folder_binds_unless_told_not_to(run: Run, tmp_path: Path) -> None:
 
 
 def test_bind_and_no_bind_together_is_a_usage_error(run: Run, tmp_path: Path) -> None:
-    src = _case(tmp_path / "src")
+    src = two_proposals(tmp_path / "src")
     try:
         result = run("build", src, "--bind", "--no-bind")
     except SystemExit as exc:  # argparse's own exit for a usage error

@@ -74,29 +74,25 @@ def _own_streams(roots: list[Any], seen: set[tuple[int, int]]) -> None:
             stack.extend(value for key, value in obj.items() if key not in _NOT_CONTENT)
 
 
-def _names(tree: Any) -> list[tuple[str, Any]]:
-    """The (key, value) pairs of a name tree, leaves and kids alike."""
-    out: list[tuple[str, Any]] = []
+def _leaves(tree: Any, key: str) -> list[tuple[Any, Any]]:
+    """The (key, value) pairs of a name tree (key "/Names") or a number tree ("/Nums"), leaves and kids alike."""
+    out: list[tuple[Any, Any]] = []
     stack = [tree]
     while stack:
         node = stack.pop()
-        names = node.get("/Names")
-        if names is not None:
-            out.extend((str(names[i]), names[i + 1]) for i in range(0, len(names), 2))
+        pairs = node.get(key)
+        if pairs is not None:
+            out.extend((pairs[i], pairs[i + 1]) for i in range(0, len(pairs), 2))
         stack.extend(node.get("/Kids", []))
     return out
+
+
+def _names(tree: Any) -> list[tuple[str, Any]]:
+    return [(str(name), value) for name, value in _leaves(tree, "/Names")]
 
 
 def _nums(tree: Any) -> list[tuple[int, Any]]:
-    out: list[tuple[int, Any]] = []
-    stack = [tree]
-    while stack:
-        node = stack.pop()
-        nums = node.get("/Nums")
-        if nums is not None:
-            out.extend((int(nums[i]), nums[i + 1]) for i in range(0, len(nums), 2))
-        stack.extend(node.get("/Kids", []))
-    return out
+    return [(int(number), value) for number, value in _leaves(tree, "/Nums")]
 
 
 def _outline_items(bound: pikepdf.Pdf, items: Any, part: pikepdf.Pdf, first_page: int) -> list[pikepdf.OutlineItem]:
