@@ -83,6 +83,43 @@ def test_one_failure_fails_only_its_proposal(
     assert not (out / "andet.pdf").exists() and not (out / f"{CASE}.pdf").exists()
 
 
+@pytest.mark.parametrize(
+    ("act", "message"),
+    [
+        (crash, "internal error while building it: ZeroDivisionError: a bug; the other proposals are built; please"),
+        (segfault, "internal error: the process building it stopped (SIGKILL)"),
+        (hog, "printing it needed more memory than the limit of 3072 MiB"),
+    ],
+)
+def test_one_proposal_alone_fails_cleanly_in_either_half(
+    run: Run, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, act: Any, message: str
+) -> None:
+    """`forslag build one.yaml` prepares in one child and prints in another (build._split): a fault in
+    either is reported as in a batch, and nothing is written."""
+    from forslag.batch import printing
+
+    src = three(tmp_path / "src")
+    sabotage(monkeypatch, "andet", act)
+    result = run("build", src / "andet.yaml", "--out", tmp_path / "out", "--jobs", "2")
+    assert result.code == 1
+    assert f"error: {src / 'andet.yaml'}: {message}" in result.out
+    assert not (tmp_path / "out" / "andet.pdf").exists() and not (tmp_path / "out" / "andet.html").exists()
+
+    monkeypatch.undo()
+    real = printing.printer
+
+    class Saboteur:  # the printer of the child that prints, failing as the document is laid out
+        def pdf_pages(self, *args: Any, **kwargs: Any) -> Any:
+            act()
+            return real().pdf_pages(*args, **kwargs)
+
+    monkeypatch.setattr(printing, "printer", Saboteur)
+    result = run("build", src / "tredje.yaml", "--out", tmp_path / "out", "--jobs", "2")
+    assert result.code == 1
+    assert f"error: {src / 'tredje.yaml'}: {message}" in result.out
+    assert not (tmp_path / "out" / "tredje.pdf").exists()
+
+
 def test_a_document_over_the_time_limit_is_stopped(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     src, out = three(tmp_path / "src"), tmp_path / "out"
     sabotage(monkeypatch, "andet", hang)

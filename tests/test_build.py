@@ -267,7 +267,7 @@ def test_same_bytes_when_the_fonts_are_installed_elsewhere(
     run: Run, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """Another clone has its own .venv: where the font files lie must not reach the PDF."""
-    from forslag.batch import worker
+    from forslag.batch import printing
     from forslag.document import fonts
 
     src = two_proposals(tmp_path / "src")
@@ -275,7 +275,7 @@ def test_same_bytes_when_the_fonts_are_installed_elsewhere(
     elsewhere = tmp_path / "other-venv" / "fonts"
     shutil.copytree(fonts.FONT_DIR, elsewhere)
     monkeypatch.setattr(fonts, "FONT_DIR", elsewhere)
-    monkeypatch.setattr(worker, "_printer", None)
+    monkeypatch.setattr(printing, "_printer", None)
     assert run("build", src, "--out", tmp_path / "b", "--jobs", "1").code == 0
     assert digests(tmp_path / "a") == digests(tmp_path / "b")
 
@@ -294,3 +294,13 @@ def test_two_builds_at_once_share_the_cache_safely(tmp_path: Path) -> None:
     assert not [p for p in out.rglob("*") if p.name.endswith(".tmp")]
     again = subprocess.run(command, capture_output=True, text=True, check=True)
     assert "0 built, 2 up to date" in again.stdout
+
+
+def test_one_proposal_alone_gives_the_bytes_of_a_folder_build(run: Run, tmp_path: Path) -> None:
+    """Built alone, a proposal is prepared and printed in two processes at once; the files are the same."""
+    src = two_proposals(tmp_path / "src")
+    assert run("build", src, "--out", tmp_path / "folder", "--jobs", "1", "--no-bind").code == 0
+    result = run("build", src / "andet.yaml", "--out", tmp_path / "alone", "--jobs", "2")
+    assert result.code == 0, result.out
+    folder = digests(tmp_path / "folder")
+    assert digests(tmp_path / "alone") == {k: v for k, v in folder.items() if k.startswith("andet.")}

@@ -12,13 +12,13 @@ import forslag
 from .conftest import DATA, ROOT
 
 
-def _python(code: str) -> str:
+def _python(code: str, **env: str) -> str:
     proc = subprocess.run(
         [sys.executable, "-c", code],
         capture_output=True,
         text=True,
         timeout=300,
-        env={**os.environ, "PYTHONPATH": str(ROOT / "src")},
+        env={**os.environ, "PYTHONPATH": str(ROOT / "src"), **env},
         check=False,
     )
     assert proc.returncode == 0, proc.stderr
@@ -53,3 +53,49 @@ def test_weasyprint_loads_its_libraries_without_subprocesses() -> None:
 def test_the_version_matches_the_package() -> None:
     with (ROOT / "pyproject.toml").open("rb") as handle:
         assert forslag.__version__ == tomllib.load(handle)["project"]["version"]
+
+
+def test_the_quick_library_lookup_agrees_with_ctypes() -> None:
+    import ctypes.util
+
+    from forslag.document.libraries import find_library
+
+    # The names WeasyPrint's list reaches on Linux, a name that is no library, and the C library itself.
+    for name in ("gobject-2.0", "pango-1.0", "harfbuzz", "fontconfig", "pangoft2-1.0", "c", "libpango-1.0-0"):
+        assert find_library(name) == ctypes.util.find_library(name), name
+
+
+def test_fonttools_subsetter_loads_only_when_weasyprint_needs_it() -> None:
+    out = _python(
+        "import sys, datetime\n"
+        "from pathlib import Path\n"
+        "import forslag.document.pdf as pdf\n"
+        "lazy = type(sys.modules['fontTools.subset']).__name__\n"
+        "import weasyprint.pdf.fonts as wfonts\n"
+        "wfonts.harfbuzz_subset = None  # as on a machine without HarfBuzz's subsetter: fontTools subsets\n"
+        "page = '<html lang=\"da\"><head><title>t</title></head><body><p>Økonomi 1.500 kr.</p></body></html>'\n"
+        "data, pages = pdf.Printer().pdf_pages(page, Path('.'), identifier=b'0' * 32, date=datetime.date(2026, 1, 1))\n"
+        "print(lazy, type(sys.modules['fontTools.subset']).__name__, pages, data[:5])\n"
+    )
+    assert out.split() == ["_LazyModule", "module", "1", "b'%PDF-'"], out
+
+
+def test_quick_type_parsing_gives_cffi_the_same_types() -> None:
+    code = (
+        "import os\n"
+        "from forslag.document import libraries\n"
+        "if os.environ.get('QUICK'): libraries.quick_type_parsing()\n"
+        "import cffi\n"
+        "ffi = cffi.FFI()\n"
+        "ffi.cdef('typedef struct { int x; double y; } Box; typedef Box *BoxRef; typedef unsigned int Count;"
+        " typedef struct _Node Node; struct _Node { Node *next; Count n; };')\n"
+        "for t in ('Box *', 'BoxRef', 'Count[4]', 'Node *', 'struct _Node', 'int (*)(Box *, Count)', 'char **'):\n"
+        "    c = ffi.typeof(t)\n"
+        "    print(t, '=', c.cname, c.kind, ffi.sizeof(c) if c.kind != 'function' else '-')\n"
+        "import weasyprint  # as it is, unless QUICK\n"
+        "from weasyprint.text.ffi import ffi as w\n"
+        "for t in ('PangoRectangle *', 'hb_blob_t *', 'FcPattern *', 'PangoGlyphString *', 'unsigned int *'):\n"
+        "    print(t, '=', w.typeof(t).cname)\n"
+    )
+    plain, quick = _python(code), _python(code, QUICK="1")
+    assert plain == quick and plain.count("=") == 12, plain

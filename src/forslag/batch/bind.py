@@ -136,7 +136,7 @@ class Front:
         return data, pages
 
     def _print(self, part: str, key: str) -> tuple[bytes, int]:
-        from forslag.batch.worker import printer  # the warm printer of a build that just printed in this process
+        from forslag.batch.printing import printer  # the warm printer of a build that just printed in this process
 
         html = _front(self.case, self.members, False, True, self.options.templates, part)
         return printer().pdf_pages(html, self.options.out, identifier=key[:32].encode(), date=self.case.date)

@@ -23,7 +23,7 @@ from forslag.errors import UsageError
 from forslag.source.sources import case_file_for, glance
 
 if TYPE_CHECKING:
-    from forslag.batch.worker import Job, Result
+    from forslag.batch.jobs import Job, Result
 
 
 def _sha256(data: bytes) -> str:
@@ -79,12 +79,37 @@ def _results(jobs: list[Job], workers: int, limits: Limits) -> Iterator[Result]:
     """Every job's result as it finishes, each printed in a bounded child process (see pool.py)."""
     if not jobs:
         return
+    if len(jobs) == 1 and workers > 1:
+        yield _split(jobs[0], limits)
+        return
     # Imported before the children are forked, so they share one import instead of each paying for it; a
     # build with nothing to do never pays for Jinja, pydantic or WeasyPrint.
     import forslag.batch.worker
     import forslag.document.pdf  # noqa: F401
 
     yield from Pool(min(workers, len(jobs)), limits).results(jobs)
+
+
+def _split(job: Job, limits: Limits) -> Result:
+    """One proposal (the editing loop's build) on two cores at once: one child loads WeasyPrint while another
+    validates, calculates and renders; the page then goes to the first to print. This process imports
+    neither half, so both children start at once; each is bounded as any worker is."""
+    from forslag.batch.jobs import Prepared, PrepareJob, PrintJob, Result
+
+    printer = Pool(1, limits, warm=True)
+    try:
+        printer.start()
+        [answer] = Pool(1, limits).results([PrepareJob(job)])
+        if isinstance(answer, Result):  # the child preparing it was lost (killed, out of time)
+            return answer
+        prepared: Prepared = answer
+        if prepared.result.problems or not prepared.prints:
+            return prepared.result  # nothing to print: the warm child is stopped unused
+        [result] = printer.results([PrintJob(prepared)])
+        assert isinstance(result, Result)
+        return result
+    finally:
+        printer.close()
 
 
 def _progress(total: int) -> Any:
@@ -104,7 +129,7 @@ def _copy_assets(out: Path) -> None:
 
 
 def _job(source: Path, options: BuildOptions, stamp: Any, changes: dict[str, Any] | None) -> Job:
-    from forslag.batch.worker import Job
+    from forslag.batch.jobs import Job
 
     return Job(source, options.formats, options.templates, stamp, changes)
 

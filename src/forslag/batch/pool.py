@@ -16,14 +16,16 @@ import sys
 import threading
 import time
 from collections import deque
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from multiprocessing.connection import Connection, wait
 from multiprocessing.process import BaseProcess
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
-    from forslag.batch.worker import Job, Result
+    from forslag.batch.jobs import Job, PrepareJob, PrintJob, Result
+
+    Task = Job | PrepareJob | PrintJob
 
 PR_SET_PDEATHSIG = 1  # <linux/prctl.h>
 
@@ -67,29 +69,47 @@ def _limit_memory(limit: int) -> None:
         resource.setrlimit(resource.RLIMIT_AS, (limit, hard))
 
 
-def _child(conn: Connection, parent: int, limits: Limits) -> None:
+def _child(conn: Connection, parent: int, limits: Limits, warm: bool) -> None:
     _die_with_parent(parent)
     # Ctrl-C reaches the whole process group; the parent decides what stops, and stops the children itself.
     signal.signal(signal.SIGINT, signal.SIG_IGN)
-    from forslag.batch import worker
+    from forslag.batch import jobs, printing
 
-    worker.memory_limit = limits.memory_bytes
+    jobs.memory_limit = limits.memory_bytes
     _limit_memory(limits.memory_bytes)
+    if warm:  # load WeasyPrint while the parent (or another child) is still preparing the first page
+        with contextlib.suppress(Exception):
+            printing.printer()
     while True:
         try:
-            job = conn.recv()
+            task = conn.recv()
         except (EOFError, OSError):
             return
-        if job is None:
+        if task is None:
             return
-        conn.send(worker.run(job))
+        conn.send(_perform(task))
+
+
+def _perform(task: Task) -> Any:
+    """A job whole (load to PDF), or one of its halves; only the half a task needs is imported."""
+    from forslag.batch import jobs
+
+    if isinstance(task, jobs.PrintJob):
+        from forslag.batch.printing import print_prepared
+
+        return print_prepared(task.prepared)
+    from forslag.batch import worker
+
+    if isinstance(task, jobs.PrepareJob):
+        return worker.prepare(task.job)
+    return worker.run(task)
 
 
 @dataclass
 class _Slot:
     process: BaseProcess
     conn: Connection
-    job: Job | None = None
+    job: Task | None = None
     started: float = 0.0
 
 
@@ -102,11 +122,13 @@ def _signal_name(code: int | None) -> str:
 
 
 class Pool:
-    """`size` children printing jobs; `results` yields one Result per job, in the order they finish."""
+    """`size` children doing tasks; `results` yields one answer per task (a Result, or the Prepared of a
+    PrepareJob), in the order they finish. A `warm` child loads WeasyPrint as soon as it starts."""
 
-    def __init__(self, size: int, limits: Limits) -> None:
+    def __init__(self, size: int, limits: Limits, *, warm: bool = False) -> None:
         self.size = max(1, size)
         self.limits = limits
+        self.warm = warm
         methods = multiprocessing.get_all_start_methods()
         self.context = multiprocessing.get_context("fork" if "fork" in methods else None)
         self.slots: list[_Slot] = []
@@ -114,11 +136,16 @@ class Pool:
     def _start(self) -> _Slot:
         parent_end, child_end = self.context.Pipe()
         process = self.context.Process(
-            target=_child, args=(child_end, os.getpid(), self.limits), daemon=True, name="forslag-worker"
+            target=_child, args=(child_end, os.getpid(), self.limits, self.warm), daemon=True, name="forslag-worker"
         )
         process.start()
         child_end.close()
         return _Slot(process, parent_end)
+
+    def start(self) -> None:
+        """Start every child now, before there is work for them (a warm pool loads WeasyPrint meanwhile)."""
+        while len(self.slots) < self.size:
+            self.slots.append(self._start())
 
     def _stop(self, slot: _Slot) -> None:
         with contextlib.suppress(OSError, ValueError):
@@ -139,7 +166,7 @@ class Pool:
             slot.conn.send(slot.job)
 
     def _lost(self, slot: _Slot, why: str) -> Result:
-        from forslag.batch.worker import Result
+        from forslag.batch.jobs import Result
 
         assert slot.job is not None
         job = slot.job
@@ -147,7 +174,7 @@ class Pool:
         self.slots.remove(slot)
         return Result(job.source, problems=[f"{job.source}: {why}"])
 
-    def results(self, jobs: list[Job]) -> Iterator[Result]:
+    def results(self, jobs: Sequence[Task]) -> Iterator[Any]:
         queue = deque(jobs)
         try:
             while queue or any(s.job is not None for s in self.slots):

@@ -8,6 +8,17 @@ on every cold start. Here the same question is answered from the folders the dyn
 None, and WeasyPrint goes on to the next name on its list, which always ends with the plain soname
 (`libpango-1.0.so.0`) that the loader resolves by itself. Should the import still fail, it is tried again
 the ordinary way, so the worst case is the old cost, never a missing library.
+
+fontTools' subsetter is imported lazily (the standard library's `LazyLoader`): WeasyPrint imports it on every
+start (0,15 s) but uses it only when HarfBuzz cannot subset a font, which with the HarfBuzz subsetter
+installed (`.ci/system-deps`) does not happen to the fonts forslag ships. Should it be needed, it loads on
+first use.
+
+cffi parses every C type WeasyPrint names at run time (`ffi.new("PangoRectangle *")`, some twenty in a
+document) with pycparser, and prefixes each such one-line parse with a `typedef` for every one of the
+nine hundred types WeasyPrint declares: 5 ms a type, 0,1 s a cold print. `quick_type_parsing` gives that
+parse only the typedefs whose names occur in the text parsed, which is all the parser needs (a name absent
+from the text cannot change how it parses); the types are the same, and so are the PDF's bytes.
 """
 
 from __future__ import annotations
@@ -15,10 +26,13 @@ from __future__ import annotations
 import contextlib
 import ctypes.util
 import glob
+import importlib.util
 import os
+import re
 import sys
 from collections.abc import Callable, Iterator
 from functools import cache
+from typing import Any
 
 _DEFAULT_DIRS = ("/lib", "/usr/lib", "/lib64", "/usr/lib64", "/usr/local/lib")
 
@@ -57,17 +71,30 @@ def loader_dirs() -> tuple[str, ...]:
 
 
 @cache
+def _entries(folder: str) -> tuple[str, ...]:
+    """A folder's file names, read once: WeasyPrint asks about some thirty names, each in every folder."""
+    try:
+        return tuple(sorted(os.listdir(folder)))
+    except OSError:
+        return ()
+
+
+@cache
 def find_library(name: str) -> str | None:
     """`ctypes.util.find_library` for Linux without subprocesses: the soname `lib<name>.so.<version>`.
 
     The bare file name, as ctypes answers, so the loader opens it the way it opens any other library.
     """
+    prefix = f"lib{name}.so."
     for folder in loader_dirs():
-        found = sorted(glob.glob(os.path.join(glob.escape(folder), f"lib{glob.escape(name)}.so.*")))
         # `libfoo.so.0` before `libfoo.so.0.1234.5`: the soname, as the loader itself would open it.
-        found = [f for f in found if f[len(folder) + len(name) + 8 :].replace(".", "").isdigit()]
+        found = [
+            entry
+            for entry in _entries(folder)
+            if entry.startswith(prefix) and entry[len(prefix) :].replace(".", "").isdigit()
+        ]
         if found:
-            return os.path.basename(min(found, key=len))
+            return min(found, key=len)
     return None
 
 
@@ -81,9 +108,64 @@ def quick_library_lookup() -> Iterator[None]:
         setattr(ctypes.util, "find_library", original)  # noqa: B010
 
 
+_LAZY = ("fontTools.subset",)
+
+
+def _import_lazily(name: str) -> None:
+    """Put `name` in sys.modules as a module that runs its code on first attribute access."""
+    if name in sys.modules:
+        return
+    spec = importlib.util.find_spec(name)
+    if spec is None or spec.loader is None:
+        return
+    loader = importlib.util.LazyLoader(spec.loader)
+    spec.loader = loader
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[name] = module
+    loader.exec_module(module)
+    parent, _, child = name.rpartition(".")
+    setattr(sys.modules[parent], child, module)  # as an ordinary import binds it on its package
+
+
+_IDENTIFIER = re.compile(r"[A-Za-z_][A-Za-z_0-9]*")
+
+
+def quick_type_parsing() -> None:
+    """Make cffi's per-type parse declare only the typedefs the parsed text names (see the module's text)."""
+    try:
+        from cffi import cparser  # type: ignore[import-untyped]
+    except ImportError:
+        return
+    parser = getattr(cparser, "Parser", None)
+    original = getattr(parser, "_parse", None)
+    if parser is None or original is None or getattr(original, "forslag_quick", False):
+        return  # another cffi than the one this was written for: leave it as it is
+
+    def _parse(self: Any, csource: str) -> Any:
+        declarations = self._declarations
+        names = set(_IDENTIFIER.findall(csource))
+        self._declarations = {
+            key: value
+            for key, value in declarations.items()
+            if not key.startswith("typedef ") or key[len("typedef ") :] in names
+        }
+        try:
+            return original(self, csource)
+        finally:
+            self._declarations = declarations
+
+    _parse.forslag_quick = True  # type: ignore[attr-defined]
+    parser._parse = _parse
+
+
 def import_weasyprint() -> None:
     """Import WeasyPrint once, its libraries found without subprocesses where that is safe (Linux)."""
-    if "weasyprint.text.ffi" in sys.modules or not sys.platform.startswith("linux"):
+    if "weasyprint.text.ffi" in sys.modules:
+        return
+    for name in _LAZY:
+        _import_lazily(name)
+    quick_type_parsing()
+    if not sys.platform.startswith("linux"):
         return
     try:
         with quick_library_lookup():

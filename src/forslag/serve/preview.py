@@ -31,7 +31,7 @@ from forslag.serve.watch import Touched, touched_by
 from forslag.source.sources import CASE_FILE, case_file_for, find_sources, glance
 
 if TYPE_CHECKING:
-    from forslag.batch.worker import Job
+    from forslag.batch.jobs import Job
     from forslag.document.stamp import Stamp
 
 IDLE = 2.0  # seconds without a save before the bound case is brought up to date
@@ -209,7 +209,8 @@ class Preview:
 
     def _warm(self) -> None:
         """Print one proposal once (and throw it away), so the first save finds fonts and layout code loaded."""
-        from forslag.batch.worker import Job, run
+        from forslag.batch.jobs import Job
+        from forslag.batch.worker import run
 
         for source in self.sources:
             if source.stem not in self.errors:
@@ -255,7 +256,8 @@ class Preview:
 
     def _html(self, source: Path) -> None:
         """Validate and render one proposal; write its HTML at once and leave its PDF pending."""
-        from forslag.batch.worker import Job, run
+        from forslag.batch.jobs import Job
+        from forslag.batch.worker import run
 
         started = time.monotonic()
         self._pending.pop(source, None)
