@@ -31,7 +31,7 @@ from forslag.serve.watch import Touched, touched_by
 from forslag.source.sources import CASE_FILE, case_file_for, find_sources, glance
 
 if TYPE_CHECKING:
-    from forslag.batch.jobs import Job
+    from forslag.batch.jobs import Job, Prepared
     from forslag.document.stamp import Stamp
 
 IDLE = 2.0  # seconds without a save before the bound case is brought up to date
@@ -55,6 +55,7 @@ class _Pending:
     """A proposal whose HTML is written and whose PDF is still to print, with what its cache key needs."""
 
     job: Job
+    prepared: Prepared  # the page rendered for the HTML, printed as it is unless the git state moved
     content: bytes
     case: Path
     case_bytes: bytes
@@ -257,7 +258,7 @@ class Preview:
     def _html(self, source: Path) -> None:
         """Validate and render one proposal; write its HTML at once and leave its PDF pending."""
         from forslag.batch.jobs import Job
-        from forslag.batch.worker import run
+        from forslag.batch.worker import prepare
 
         started = time.monotonic()
         self._pending.pop(source, None)
@@ -269,11 +270,12 @@ class Preview:
             self._failed(source, [f"{source}: cannot read: {exc.strerror or exc}"])
             return
         # The HTML is stamped with the git state last seen (asking git costs more than the whole render on a
-        # busy machine); the PDF step asks git again and writes both files with the state of that moment.
+        # busy machine); the PDF step asks git again, and renders again only if the state moved meanwhile.
         stamp = self._stamp(source, content, fresh="pdf" not in self.options.formats)
         layout = layout_hash(self.options.templates)
         job = Job(source, self.options.formats, self.options.templates, stamp)
-        result = run(dataclasses.replace(job, formats=frozenset({"html"})))
+        prepared = prepare(job)
+        result = prepared.result
         if result.problems:
             self._failed(source, result.problems)
             return
@@ -283,7 +285,7 @@ class Preview:
             self.errors.pop(source.stem, None)
         self.events.publish(source.stem, "html", seconds=round(time.monotonic() - started, 3))
         if "pdf" in self.options.formats:
-            self._pending[source] = _Pending(job, content, case_path, case_bytes, layout)
+            self._pending[source] = _Pending(job, prepared, content, case_path, case_bytes, layout)
         else:
             key = cache_key(layout, sorted(self.options.formats), content, case_bytes, stamp.text)
             store(result, key, self.out, Cache(self.out), case_path)
@@ -296,12 +298,15 @@ class Preview:
         return make_stamp(source, content, self._git[resolved])
 
     def _print(self, source: Path, pending: _Pending) -> None:
+        from forslag.batch.printing import print_prepared
         from forslag.batch.worker import run
 
         started = time.monotonic()
         stamp = self._stamp(source, pending.content, fresh=True)
-        job = dataclasses.replace(pending.job, stamp=stamp)
-        result = run(job)
+        if stamp == pending.job.stamp:  # the page already rendered carries this state: print it as it is
+            result = print_prepared(pending.prepared)
+        else:  # a commit or checkout since the save: the stamp on the page changes, so both files do
+            result = run(dataclasses.replace(pending.job, stamp=stamp))
         if result.problems:  # the HTML rendered, the print failed (a figure WeasyPrint refused, say)
             self._failed(source, result.problems)
             return
