@@ -13,7 +13,7 @@ GLANCE_BYTES = 2 * 1024 * 1024 + 1  # sources are at most 2 MiB (yamlsource refu
 
 # Keys at the start of a line: a source's top-level mapping in block style, as every source is written.
 _TOP_KEY = re.compile(rb"^([A-Za-z_][A-Za-z0-9_-]*)[ \t]*:(?:[ \t]|$)", re.MULTILINE)
-_CASE_KEY = re.compile(rb"^case[ \t]*:[ \t]*(.*?)[ \t]*$", re.MULTILINE)
+_CASE_KEY = re.compile(rb"case[ \t]*:[ \t]*(.*?)[ \t\r]*$")  # matched against one line
 # A case file has the case's own keys and none that only a proposal has.
 CASE_KEYS = {b"years", b"municipality", b"price_level"}
 PROPOSAL_KEYS = {b"title", b"economy", b"summary", b"description"}
@@ -39,13 +39,25 @@ def looks_like_case(data: bytes) -> bool:
 
 def named_case(data: bytes) -> str | None:
     """The value of a proposal's top-level `case:` key, as written (quotes and a trailing comment removed)."""
-    match = _CASE_KEY.search(data)
-    if match is None:
-        return None
+    # Each line that starts with "case" is tried in turn (a find, not a multi-line regex over the whole
+    # text: a no-op build asks this of every proposal).
+    starts = [0] if data.startswith(b"case") else []
+    match = None
+    at = 0
+    while match is None:
+        if starts:
+            at = starts.pop()
+        else:
+            found = data.find(b"\ncase", at)
+            if found < 0:
+                return None
+            at = found + 1
+        end = data.find(b"\n", at)
+        match = _CASE_KEY.match(data, at, len(data) if end < 0 else end)
     value = match.group(1).decode("utf-8", "replace")
-    if value[:1] in "\"'":
-        end = value.find(value[0], 1)
-        value = value[1:end] if end > 0 else value[1:]
+    if value[:1] and value[0] in "\"'":
+        end_quote = value.find(value[0], 1)
+        value = value[1:end_quote] if end_quote > 0 else value[1:]
     else:
         value = value.split(" #", 1)[0].strip()
     return value or None
