@@ -304,3 +304,13 @@ def test_one_proposal_alone_gives_the_bytes_of_a_folder_build(run: Run, tmp_path
     assert result.code == 0, result.out
     folder = digests(tmp_path / "folder")
     assert digests(tmp_path / "alone") == {k: v for k, v in folder.items() if k.startswith("andet.")}
+
+
+@pytest.mark.parametrize("line", ["case:", "case: ''", 'case: "" # none'])
+def test_an_empty_case_key_is_an_error_with_its_line(run: Run, tmp_path: Path, line: str) -> None:
+    src = two_proposals(tmp_path / "src")
+    (src / "andet.yaml").write_text(f"{line}\n" + (src / "andet.yaml").read_text())
+    result = run("build", src, "--out", tmp_path / "out")
+    assert result.code == 1
+    assert f"error: {src / 'andet.yaml'}:1:" in result.out and "internal error" not in result.out
+    assert (tmp_path / "out" / "minimal.pdf").is_file()
