@@ -6,7 +6,7 @@ import shutil
 import subprocess
 from pathlib import Path
 
-from forslag.batch.stamp import git_states
+from forslag.batch.stamp import GitState, git_states
 from forslag.history.git import GitError, run_git, run_git_checked
 
 from .conftest import DATA, Run
@@ -71,3 +71,30 @@ def test_run_git_outside_a_repository(tmp_path: Path) -> None:
         assert "not a git repository" in str(exc)
     else:
         raise AssertionError("expected GitError")
+
+
+def test_the_remembered_history_follows_commits_edits_and_damage(tmp_path: Path) -> None:
+    """git_states keeps each folder's history at HEAD beside the cache; a new commit, an edit, an edit undone
+    and a damaged memo each still give the state git itself gives."""
+    repo, _marker = hostile_repo(tmp_path)
+    source = (repo / "proposals" / "minimal.yaml").resolve()
+    memo = tmp_path / "out" / "git-history.memo"
+    first = git_states([source], memo)[source]
+    assert memo.is_file() and first.commit is not None and not first.dirty
+    assert git_states([source], memo)[source] == first  # from the memo: HEAD has not moved
+
+    original = source.read_text()
+    source.write_text(original + "\n")
+    assert git_states([source], memo)[source] == GitState(first.commit, True)
+    source.write_text(original)  # the edit undone: the content is HEAD's again
+    assert git_states([source], memo)[source] == first
+
+    source.write_text(original + "\n")
+    git(repo, "commit", "-q", "-am", "a second commit")
+    head = subprocess.run(["git", "rev-parse", "HEAD"], cwd=repo, capture_output=True, text=True).stdout.strip()
+    assert git_states([source], memo)[source] == GitState(head, False)
+
+    memo.write_text('{"' + str(source.parent) + '": {"head": "' + head + '", "last": {"x": 1}, "blobs": []}}')
+    assert git_states([source], memo)[source] == GitState(head, False)
+    memo.write_text("[")
+    assert git_states([source], memo)[source] == GitState(head, False)

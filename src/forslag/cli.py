@@ -121,7 +121,7 @@ def cmd_build(args: argparse.Namespace) -> int:
     if args.jobs is not None and args.jobs < 1:
         raise UsageError("--jobs takes a whole number of 1 or more")
     paths = args.paths or [DEFAULT_SOURCES]
-    _sources(paths)  # the usage errors: a missing path, no sources at all
+    named = _sources(paths)  # the usage errors: a missing path, no sources at all
     bind = wants_bind(paths, args.bind)
     options = BuildOptions(
         out=args.out,
@@ -132,7 +132,9 @@ def cmd_build(args: argparse.Namespace) -> int:
         bind=bind,
         changes_since=args.changes_since,
     )
-    report = build(build_sources(paths, bind), options, echo=say)
+    # Folders named whole are read once: binding adds only the folders of files named alone.
+    sources = named if not bind or all(p.is_dir() for p in paths) else build_sources(paths, bind)
+    report = build(sources, options, echo=say)
     return EXIT_INVALID if report.failed else EXIT_OK
 
 

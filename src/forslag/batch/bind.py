@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Any
 from urllib.parse import quote
 
 from forslag import __version__
-from forslag.batch.state import file_digest
+from forslag.batch.state import file_digest, seen
 from forslag.batch.writeout import write_atomic
 from forslag.errors import SourceError
 
@@ -334,6 +334,7 @@ def _bind_one(
         write_atomic(target, data)
         outputs[target.name] = [len(data), file_digest(data)]
         report.written.append(target)
-    cache.put(cache_name, {"key": key, "outputs": outputs, "source": str(case_path), **front.record})
+    stats = {file: seen(options.out / file) for file in outputs}
+    cache.put(cache_name, {"key": key, "outputs": outputs, "seen": stats, "source": str(case_path), **front.record})
     report.bound.append(case_path)
     echo(f"bound: {case.name} -> {', '.join(str(options.out / f) for f in outputs)}")

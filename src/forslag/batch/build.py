@@ -13,9 +13,9 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from forslag import __version__
-from forslag.batch.pool import Limits, Pool
-from forslag.batch.stamp import git_states, make_stamp
-from forslag.batch.state import BuildOptions, Cache, Report, file_digest
+from forslag.batch.jobs import Limits
+from forslag.batch.stamp import GIT_MEMO, git_states, make_stamp
+from forslag.batch.state import CACHE_DIR, BuildOptions, Cache, Report, file_digest, seen
 from forslag.batch.writeout import make_folder, write_atomic
 from forslag.document.fonts import ASSETS, font_paths
 from forslag.document.layoutfiles import template_files
@@ -53,15 +53,17 @@ def cache_key(
 
 def store(result: Result, key: str, out: Path, cache: Cache, case: Path) -> dict[str, Any]:
     """Write a built proposal's files atomically and remember them in the cache; the cache entry."""
-    outputs = {}
+    outputs, stats = {}, {}
     for suffix, data in sorted(result.files.items()):
         # A suffix starting with "-" names a companion document (the notat: name-notat.pdf).
         target = out / (result.source.stem + (suffix if suffix.startswith("-") else f".{suffix}"))
         write_atomic(target, data)
         outputs[target.name] = [len(data), file_digest(data)]
+        stats[target.name] = seen(target)
     entry = {
         "key": key,
         "outputs": outputs,
+        "seen": stats,
         "summary": result.summary,
         "source": str(result.source),
         "case": str(case),
@@ -86,6 +88,7 @@ def _results(jobs: list[Job], workers: int, limits: Limits) -> Iterator[Result]:
     # build with nothing to do never pays for Jinja, pydantic or WeasyPrint.
     import forslag.batch.worker
     import forslag.document.pdf  # noqa: F401
+    from forslag.batch.pool import Pool  # not before there is work: a no-op build starts no process
 
     yield from Pool(min(workers, len(jobs)), limits).results(jobs)
 
@@ -95,6 +98,7 @@ def _split(job: Job, limits: Limits) -> Result:
     validates, calculates and renders; the page then goes to the first to print. This process imports
     neither half, so both children start at once; each is bounded as any worker is."""
     from forslag.batch.jobs import Prepared, PrepareJob, PrintJob, Result
+    from forslag.batch.pool import Pool
 
     printer = Pool(1, limits, warm=True)
     try:
@@ -200,8 +204,8 @@ def build(sources: list[Path], options: BuildOptions, echo: Callable[[str], None
     make_folder(out)
     cache = Cache(out)
     layout = layout_hash(options.templates)
-    states = git_states(sources)
-    annex = _annexes(sources, options)
+    annex = _annexes(sources, options)  # first: an unknown revision is a usage error, and nothing is written
+    states = git_states(sources, memo=out / CACHE_DIR / GIT_MEMO)
     formats = sorted(options.formats)
 
     pending: list[Job] = []
@@ -209,15 +213,14 @@ def build(sources: list[Path], options: BuildOptions, echo: Callable[[str], None
     cases: dict[Path, Path] = {}  # each proposal's case file (resolved): what it is keyed and bound with
     entries: dict[Path, dict[str, Any]] = {}
     for source in sources:
-        cases[source] = case_file_for(source)  # a failed proposal, too, keeps its case from being bound
         unsafe = _unsafe_name(source.stem)
+        try:
+            content = b"" if unsafe else source.read_bytes()
+        except OSError as exc:
+            unsafe = f"cannot read: {exc.strerror or exc}"
         if unsafe:
             report.failed[source] = [f"{source}: {unsafe}"]
-            continue
-        try:
-            content = source.read_bytes()
-        except OSError as exc:
-            report.failed[source] = [f"{source}: cannot read: {exc.strerror or exc}"]
+            cases[source] = case_file_for(source)  # a failed proposal, too, keeps its case from being bound
             continue
         cases[source] = case_file_for(source, content)
         stamp = make_stamp(source, content, states[source.resolve()])

@@ -22,21 +22,16 @@ from multiprocessing.connection import Connection, wait
 from multiprocessing.process import BaseProcess
 from typing import TYPE_CHECKING, Any
 
+from forslag.batch.jobs import Limits
+
 if TYPE_CHECKING:
     from forslag.batch.jobs import Job, PrepareJob, PrintJob, Result
 
     Task = Job | PrepareJob | PrintJob
 
+__all__ = ["Limits", "Pool"]
+
 PR_SET_PDEATHSIG = 1  # <linux/prctl.h>
-
-
-@dataclass(frozen=True)
-class Limits:
-    """What one document may take: far above a real proposal (the examples take 2-8 s on a shared machine and
-    about 350 MiB of address space), there to end a hostile document cleanly."""
-
-    seconds: float = 180.0
-    memory_bytes: int = 3 * 1024**3
 
 
 def _die_with_parent(parent: int) -> None:
