@@ -43,6 +43,7 @@ import yaml
 
 ROOT = Path(__file__).resolve().parents[3]
 EXAMPLES = ROOT / "proposals"
+BEFORE = ROOT / "tests" / "data" / "bench" / "before"  # the issue's HTML of the examples (see its README)
 MIB = 1024 * 1024
 
 # Prints every HTML file named on its command line (or, with --serve, each path read from stdin, answering
@@ -58,9 +59,17 @@ def one(path):
     # The same kind of PDF forslag prints (tagged PDF/A-2a), so the ratio is what forslag adds, not tagging.
     HTML(filename=str(html)).write_pdf(html.with_suffix('.bare.pdf'), font_config=fonts, cache=cache,
                                        pdf_variant='pdf/a-2a')
+def layout(path):
+    # Layout alone (parse, style, lay out the pages), as CPU time of this process: what the HTML costs.
+    started = time.process_time()
+    HTML(filename=path).render(font_config=fonts, cache=cache)
+    return time.process_time() - started
 if sys.argv[1] == '--serve':
     print('ready', flush=True)
     for line in sys.stdin:
+        if line.startswith('layout '):
+            print(layout(line[len('layout '):].strip()), flush=True)
+            continue
         started = time.perf_counter()
         one(line.strip())
         print(time.perf_counter() - started, flush=True)
@@ -366,6 +375,13 @@ class BarePrinter:
         self.proc.stdin.flush()
         return float(self.proc.stdout.readline())
 
+    def layout(self, html: Path) -> float:
+        """CPU seconds WeasyPrint spends laying out `html` (no PDF written)."""
+        assert self.proc.stdin is not None and self.proc.stdout is not None
+        self.proc.stdin.write(f"layout {html}\n")
+        self.proc.stdin.flush()
+        return float(self.proc.stdout.readline())
+
     def close(self) -> None:
         assert self.proc.stdin is not None
         self.proc.stdin.close()
@@ -384,8 +400,8 @@ class Figure:
     def cell(self) -> str:
         if not self.values:
             return "–"
-        digits = 0 if self.unit == "MiB" else 2
-        suffix = {"s": " s", "×": "×", "MiB": " MiB"}[self.unit]
+        digits = 0 if self.unit in ("MiB", "ms") else 2
+        suffix = {"s": " s", "×": "×", "MiB": " MiB", "ms": " ms"}[self.unit]
         median, low, high = statistics.median(self.values), min(self.values), max(self.values)
         return f"{median:.{digits}f}{suffix} ({low:.{digits}f}–{high:.{digits}f})"
 
@@ -393,7 +409,7 @@ class Figure:
         if self.target is None or not self.values:
             return ""
         met = statistics.median(self.values) <= self.target
-        unit = {"s": " s", "×": "×", "MiB": " MiB"}[self.unit]
+        unit = {"s": " s", "×": "×", "MiB": " MiB", "ms": " ms"}[self.unit]
         return f"≤ {self.target:g}{unit}: {'met' if met else 'NOT met'}"
 
 
@@ -430,6 +446,45 @@ def _pick(out: Path, sources: list[Path]) -> Path:
     return sources[len(sources) // 2]
 
 
+def layout_cpu(work: Path, rounds: int, say: Callable[[str], None]) -> list[Figure]:
+    """Today's HTML of the three examples against the HTML the issue measured (tests/data/bench/before),
+    laid out by one warm bare WeasyPrint, interleaved (the order swapped every round)."""
+    before, after = work / "layout-before", work / "layout-after"
+    shutil.copytree(BEFORE, before)
+    examples = sorted(BEFORE.glob("*.html"))
+    sources = [EXAMPLES / f"{html.stem}.yaml" for html in examples]
+    run([*_forslag(), "build", *map(str, sources), "--out", str(after), "--format", "html"], work)
+    _copy_fonts(before / "assets")
+    old = Figure("layout CPU of the three examples, the issue's HTML (bare WeasyPrint, warm)", unit="ms")
+    new = Figure("layout CPU of the three examples, today's HTML (the same)", unit="ms")
+    ratio = Figure("layout CPU, today's HTML / the issue's HTML", unit="×", target=0.75)
+    printer = BarePrinter(work)
+    try:
+        for html in examples:  # warm both up once: fonts, caches, the first use of every code path
+            printer.layout(before / html.name)
+            printer.layout(after / html.name)
+        for r in range(max(rounds, 5) * 2):
+            pair = {"before": 0.0, "after": 0.0}
+            for which in ("before", "after") if r % 2 == 0 else ("after", "before"):
+                folder = before if which == "before" else after
+                pair[which] = sum(printer.layout(folder / html.name) for html in examples)
+            old.values.append(pair["before"] * 1000)
+            new.values.append(pair["after"] * 1000)
+            ratio.values.append(pair["after"] / pair["before"])
+        say(f"layout CPU: {statistics.median(ratio.values):.2f}× the issue's HTML")
+    finally:
+        printer.close()
+    return [old, new, ratio]
+
+
+def _copy_fonts(folder: Path) -> None:
+    from forslag.document.fonts import font_paths
+
+    folder.mkdir(parents=True, exist_ok=True)
+    for font in font_paths():
+        shutil.copy(font, folder / font.name)
+
+
 def bench(count: int, rounds: int, commits: int, say: Callable[[str], None]) -> list[Figure]:
     tool = _forslag()
     with tempfile.TemporaryDirectory(prefix="forslag-bench-") as tmp:
@@ -438,6 +493,7 @@ def bench(count: int, rounds: int, commits: int, say: Callable[[str], None]) -> 
         sources = make_corpus(repo, count, commits)
         corpus = repo / "proposals"
         say(f"corpus: {count} proposals in a git repository of {commits} commits ({repo})")
+        layout = layout_cpu(work, rounds, say)
 
         out = work / "out"
         first = run([*tool, "build", str(corpus), "--out", str(out), "--jobs", "2"], work)
@@ -492,9 +548,12 @@ def bench(count: int, rounds: int, commits: int, say: Callable[[str], None]) -> 
         folder_amount = Figure("amount edit, then `forslag build` of the folder (binds)")
         for r in range(rounds):
             edits.prose()
+            if r % 2:  # the bare print first every other round, so neither always runs on a warmer machine
+                b = run([sys.executable, "-c", _BARE, str(out / f"{edited.stem}.html")], work)
             t = run([*tool, "build", str(edited), "--out", str(out)], work)
             one_prose.values.append(t.seconds)
-            b = run([sys.executable, "-c", _BARE, str(out / f"{edited.stem}.html")], work)
+            if not r % 2:
+                b = run([sys.executable, "-c", _BARE, str(out / f"{edited.stem}.html")], work)
             one_bare.values.append(b.seconds)
             one_ratio.values.append(t.seconds / b.seconds)
             edits.amount()
@@ -558,6 +617,7 @@ def bench(count: int, rounds: int, commits: int, say: Callable[[str], None]) -> 
         memory,
         memory_pss,
         bare_memory,
+        *layout,
     ]
 
 
