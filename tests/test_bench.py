@@ -28,6 +28,7 @@ def test_the_quick_bench_prints_every_figure_and_target() -> None:
         ("no-op build of 2 in a repository of 10 commits", "≤ 0.25 s: "),
         ("cold build / bare WeasyPrint", "≤ 1.05×: "),
         ("peak memory (sum of RSS) of the process tree", "≤ 300 MiB: "),
+        ("layout CPU, today's HTML / the issue's HTML", "≤ 0.75×: "),
     ]:
         row = next((line for line in table.splitlines() if measure in line), None)
         assert row is not None, f"no row for {measure!r} in\n{table}"

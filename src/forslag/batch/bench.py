@@ -463,7 +463,7 @@ def layout_cpu(work: Path, rounds: int, say: Callable[[str], None]) -> list[Figu
         for html in examples:  # warm both up once: fonts, caches, the first use of every code path
             printer.layout(before / html.name)
             printer.layout(after / html.name)
-        for r in range(max(rounds, 5) * 2):
+        for r in range(rounds * 2):
             pair = {"before": 0.0, "after": 0.0}
             for which in ("before", "after") if r % 2 == 0 else ("after", "before"):
                 folder = before if which == "before" else after
