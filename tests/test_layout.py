@@ -277,3 +277,19 @@ def test_tabel_1_rows_never_split_from_their_labels(minimal: Path, count: int) -
     body = [r for r in table.rows if not r.header]
     assert split_rows(table) == []
     assert len(body) == len(e.permanent) + len(e.implementation) + len(e.totals) + 2 + 2
+
+
+def test_the_document_fonts_figures_align_without_opentype_features() -> None:
+    """style.css asks for no tabular figures (it costs layout time): the shipped faces must have them anyway,
+    every digit one width and none of them old-style, or amounts in a column would not line up."""
+    from fontTools.ttLib import TTFont
+
+    from forslag.document.fonts import font_paths
+
+    for path in font_paths():
+        font = TTFont(path)
+        cmap, metrics = font.getBestCmap(), font["hmtx"]
+        widths = {metrics[cmap[ord(digit)]][0] for digit in "0123456789"}
+        assert len(widths) == 1, (path.name, widths)
+        tops = [font["glyf"][cmap[ord(digit)]].yMax for digit in "0123456789"]  # old-style: 0, 1, 2 are short
+        assert max(tops) - min(tops) < 0.05 * max(tops), (path.name, tops)
