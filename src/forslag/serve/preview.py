@@ -306,10 +306,17 @@ class Preview:
         from forslag.batch.worker import run
 
         started = time.monotonic()
-        stamp = self._stamp(source, pending.content, fresh=True)
-        if stamp == pending.job.stamp:  # the page already rendered carries this state: print it as it is
-            result = print_prepared(pending.prepared)
-        else:  # a commit or checkout since the save: the stamp on the page changes, so both files do
+        # Git is asked for the fresh state while the page already rendered prints (the state almost never
+        # moves between a save and its PDF); should it have moved, the proposal is rendered and printed again.
+        fresh: list[Stamp] = []
+        asking = threading.Thread(
+            target=lambda: fresh.append(self._stamp(source, pending.content, fresh=True)), name="forslag-git"
+        )
+        asking.start()
+        result = print_prepared(pending.prepared)
+        asking.join()
+        stamp = fresh[0] if fresh else self._stamp(source, pending.content, fresh=True)
+        if stamp != pending.job.stamp:  # a commit or checkout since the save: the stamp on the page changes
             result = run(dataclasses.replace(pending.job, stamp=stamp))
         if result.problems:  # the HTML rendered, the print failed (a figure WeasyPrint refused, say)
             self._failed(source, result.problems)
