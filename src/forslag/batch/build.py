@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from forslag import __version__
-from forslag.batch.jobs import Limits
+from forslag.batch.limits import Limits
 from forslag.batch.stamp import GIT_MEMO, git_states, make_stamp
 from forslag.batch.state import CACHE_DIR, BuildOptions, Cache, Report, file_digest, seen
 from forslag.batch.writeout import make_folder, write_atomic

@@ -14,16 +14,6 @@ from typing import Any
 from forslag.document.stamp import Stamp
 from forslag.errors import ForslagError, SourceError
 
-
-@dataclass(frozen=True)
-class Limits:
-    """What one document may take: far above a real proposal (the examples take 2-8 s on a shared machine and
-    about 350 MiB of address space), there to end a hostile document cleanly."""
-
-    seconds: float = 180.0
-    memory_bytes: int = 3 * 1024**3
-
-
 memory_limit: int | None = None  # set in a pool's child process, for the message when a document exceeds it
 
 

@@ -22,7 +22,7 @@ from multiprocessing.connection import Connection, wait
 from multiprocessing.process import BaseProcess
 from typing import TYPE_CHECKING, Any
 
-from forslag.batch.jobs import Limits
+from forslag.batch.limits import Limits
 
 if TYPE_CHECKING:
     from forslag.batch.jobs import Job, PrepareJob, PrintJob, Result

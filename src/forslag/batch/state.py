@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from forslag.batch.jobs import Limits
+from forslag.batch.limits import Limits
 from forslag.batch.writeout import write_atomic
 
 CACHE_DIR = ".forslag-cache"

@@ -81,6 +81,8 @@ def is_case_file(path: Path) -> bool:
 def _is_case(path: Path, data: bytes, named: set[Path]) -> bool:
     if looks_like_case(data):
         return True
+    if path.name not in {n.name for n in named} and not path.is_symlink():  # cheaper than resolving each file
+        return False
     return path.resolve() in named and not set(_TOP_KEY.findall(data)) & PROPOSAL_KEYS
 
 
