@@ -17,9 +17,10 @@ from urllib.parse import quote
 from forslag import __version__
 from forslag.batch.state import file_digest, seen
 from forslag.batch.writeout import write_atomic
-from forslag.errors import SourceError
+from forslag.errors import ForslagError, SourceError
 
 if TYPE_CHECKING:
+    from forslag.batch.pool import Pool
     from forslag.batch.state import BuildOptions, Cache, Report
     from forslag.source.model import Case
 
@@ -114,10 +115,13 @@ class Front:
         layout: str,
         case_key: str,
         previous: dict[str, Any],
+        case_path: Path,
     ) -> None:
         self.case, self.members, self.options, self.folder = case, members, options, folder
+        self.case_path = case_path
         self.layout, self.case_key, self.previous = layout, case_key, previous
         self.record: dict[str, Any] = {}
+        self.pool: Pool | None = None  # a child that prints the front, started on first need
 
     def _part(self, part: str, key: str, make: Callable[[], tuple[bytes, int]]) -> tuple[bytes, int]:
         path = self.folder / f"front-{part}.pdf"
@@ -136,10 +140,25 @@ class Front:
         return data, pages
 
     def _print(self, part: str, key: str) -> tuple[bytes, int]:
-        from forslag.batch.printing import printer  # the warm printer of a build that just printed in this process
+        """Print a front part in a child, as proposals are: a front of a hundred rows takes WeasyPrint tens of
+        megabytes, which this process would otherwise still hold while it binds (the build's memory peak)."""
+        from forslag.batch.jobs import Prepared, Print, PrintJob, Result
 
         html = _front(self.case, self.members, False, True, self.options.templates, part)
-        return printer().pdf_pages(html, self.options.out, identifier=key[:32].encode(), date=self.case.date)
+        request = Print("pdf", html, self.options.out, key[:32].encode(), self.case.date, {})
+        if self.pool is None:
+            from forslag.batch.pool import Pool
+
+            self.pool = Pool(1, self.options.limits)
+        [result] = self.pool.results([PrintJob(Prepared(Result(self.case_path), [request]))], keep=True)
+        if result.problems:
+            raise ForslagError(f"cannot print the bound case's {part}: {result.problems[0]}")
+        return result.files["pdf"], int(result.summary["pages"])
+
+    def close(self) -> None:
+        if self.pool is not None:
+            self.pool.close()
+            self.pool = None
 
     def parts(self) -> tuple[bytes, bytes, int]:
         """The contents and summary PDFs, and the front's total length."""
@@ -313,9 +332,12 @@ def _bind_one(
         return
     previous = cache.get(cache_name, valid_bound_entry) or {}
     outputs: dict[str, list[Any]] = {}
-    front = Front(case, summaries, options, cache.folder / cache_name, layout, key_case(case_path), previous)
+    front = Front(case, summaries, options, cache.folder / cache_name, layout, key_case(case_path), previous, case_path)
     if "pdf" in options.formats:
-        contents, summary, _ = front.parts()
+        try:
+            contents, summary, _ = front.parts()
+        finally:
+            front.close()
         try:
             data = _bind_pdf(case, summaries, options, contents, summary)
         except Exception as exc:  # a proposal's PDF changed under the build (the cache then rebuilds it)

@@ -169,8 +169,11 @@ class Pool:
         self.slots.remove(slot)
         return Result(job.source, problems=[f"{job.source}: {why}"])
 
-    def results(self, jobs: Sequence[Task]) -> Iterator[Any]:
+    def results(self, jobs: Sequence[Task], keep: bool = False) -> Iterator[Any]:
+        """Each task's answer as it finishes; the children are stopped at the end unless `keep` asks to
+        keep them warm for more (they are stopped all the same when this ends early)."""
         queue = deque(jobs)
+        finished = False
         try:
             while queue or any(s.job is not None for s in self.slots):
                 for slot in self.slots:
@@ -213,5 +216,7 @@ class Pool:
                             f"printing took longer than the limit of {self.limits.seconds:g} s per document and was "
                             "stopped; shorten or simplify it (very long tables, very large figures)",
                         )
+            finished = True
         finally:
-            self.close()
+            if not (keep and finished):
+                self.close()
