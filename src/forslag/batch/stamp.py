@@ -18,6 +18,13 @@ from forslag.history.git import run_git
 GIT_MEMO = "git-history.memo"  # in the build's cache folder; not .json, so no proposal's entry can be it
 
 
+def git_memo(out: Path) -> Path:
+    """Where a build into `out` remembers its folders' git history (see `HistoryMemo`)."""
+    from forslag.batch.state import CACHE_DIR
+
+    return out / CACHE_DIR / GIT_MEMO
+
+
 @dataclass(frozen=True)
 class GitState:
     commit: str | None

@@ -21,8 +21,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from forslag.batch.build import build, cache_key, layout_hash, store
-from forslag.batch.stamp import GIT_MEMO, GitState, git_states, make_stamp
-from forslag.batch.state import CACHE_DIR, BuildOptions, Cache
+from forslag.batch.stamp import GitState, git_memo, git_states, make_stamp
+from forslag.batch.state import BuildOptions, Cache
 from forslag.batch.writeout import write_atomic
 from forslag.document.layoutfiles import DEFAULT_TEMPLATES
 from forslag.errors import ForslagError
@@ -218,7 +218,7 @@ class Preview:
                 stamp = make_stamp(
                     source,
                     source.read_bytes(),
-                    git_states([source], memo=self.out / CACHE_DIR / GIT_MEMO)[source.resolve()],
+                    git_states([source], memo=git_memo(self.out))[source.resolve()],
                 )
                 run(Job(source, frozenset({"pdf"}), self.options.templates, stamp))
                 return
@@ -298,7 +298,7 @@ class Preview:
     def _stamp(self, source: Path, content: bytes, fresh: bool) -> Stamp:
         resolved = source.resolve()
         if fresh or resolved not in self._git:
-            self._git[resolved] = git_states([source], memo=self.out / CACHE_DIR / GIT_MEMO)[resolved]
+            self._git[resolved] = git_states([source], memo=git_memo(self.out))[resolved]
         return make_stamp(source, content, self._git[resolved])
 
     def _print(self, source: Path, pending: _Pending) -> None:
