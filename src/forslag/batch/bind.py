@@ -8,7 +8,6 @@ import functools
 import hashlib
 import json
 import re
-import threading
 import unicodedata
 from collections.abc import Callable
 from pathlib import Path
@@ -23,7 +22,6 @@ from forslag.errors import ForslagError, SourceError
 if TYPE_CHECKING:
     from forslag.batch.pool import Pool
     from forslag.batch.state import BuildOptions, Cache, Report
-    from forslag.document.xmp import Xmp
     from forslag.source.model import Case
 
 _FOLD = str.maketrans({"æ": "ae", "ø": "oe", "å": "aa", "Æ": "Ae", "Ø": "Oe", "Å": "Aa"})
@@ -187,33 +185,18 @@ class Front:
         return contents, summary, contents_pages + summary_pages
 
 
-class _Waiting:
-    """A call run in a thread of its own; `result` waits for it and returns (or raises) what it did."""
-
-    def __init__(self, call: Callable[[], Any]) -> None:
-        self.value: Any = None
-        self.error: BaseException | None = None
-        self.thread = threading.Thread(target=self._run, args=(call,), name="forslag-front", daemon=True)
-        self.thread.start()
-
-    def _run(self, call: Callable[[], Any]) -> None:
-        try:
-            self.value = call()
-        except BaseException as exc:  # handed to the thread that asks for the result
-            self.error = exc
-
-    def result(self) -> Any:
-        self.thread.join()
-        if self.error is not None:
-            raise self.error
-        return self.value
-
-
-def _metadata(case: Case) -> tuple[Xmp, dict[str, str]]:
-    """The bound PDF's XMP and information dictionary: the case's title, municipality and date."""
+def _bind_pdf(
+    case: Case, members: list[dict[str, Any]], options: BuildOptions, contents: bytes, summary: bytes
+) -> bytes:
+    """The bound PDF: cover and contents, the summary, then every proposal's PDF as printed (see merge.py)."""
+    from forslag.batch.merge import Part, merge
     from forslag.document.xmp import Xmp
 
     title = f"{case.name}: {case.document_type}"
+    parts = [
+        Part(contents, "Forside og indhold", nest_bookmarks=False),
+        Part(summary, "Økonomien samlet", nest_bookmarks=False),
+    ] + [Part(options.out / f"{m['name']}.pdf", m["title"]) for m in members]
     producer = f"forslag {__version__}"
     xmp = Xmp(
         title=title,
@@ -234,45 +217,7 @@ def _metadata(case: Case) -> tuple[Xmp, dict[str, str]]:
         "CreationDate": _pdf_date(case.date),
         "ModDate": _pdf_date(case.date),
     }
-    return xmp, info
-
-
-class Unreadable(Exception):
-    """A proposal's PDF in the output folder cannot be bound (it changed under the build)."""
-
-
-def _bind_pdf(case: Case, members: list[dict[str, Any]], options: BuildOptions, front: Front) -> bytes:
-    """The bound PDF: cover and contents, the summary, then every proposal's PDF as printed (see merge.py).
-
-    The proposals are bound here while a thread waits for the front to be printed in a child (the two
-    take about as long, and the second core is otherwise idle at the end of a build); the front is then put
-    before them. Its failure to print is raised as it would be without the thread.
-    """
-    from forslag.batch.merge import Binder, Part
-
-    binder = Binder()
-    front_ready = _Waiting(lambda: _front_parts(front))
-    unreadable: Exception | None = None
-    try:
-        for m in members:
-            binder.add(Part(options.out / f"{m['name']}.pdf", m["title"]))
-    except KeyboardInterrupt:
-        raise  # the front's child dies with this process; its thread is not waited for
-    except Exception as exc:  # a proposal's PDF changed under the build (the cache then rebuilds it)
-        unreadable = exc
-    contents, summary, _ = front_ready.result()  # waited for even so: its child is stopped when it ends
-    if unreadable is not None:
-        raise Unreadable(type(unreadable).__name__) from unreadable
-    binder.add(Part(contents, "Forside og indhold", nest_bookmarks=False), front=True)
-    binder.add(Part(summary, "Økonomien samlet", nest_bookmarks=False), front=True)
-    return binder.finish(*_metadata(case))
-
-
-def _front_parts(front: Front) -> tuple[bytes, bytes, int]:
-    try:
-        return front.parts()
-    finally:
-        front.close()
+    return merge(parts, xmp, info)
 
 
 def _hrefs(name: str) -> dict[str, str]:
@@ -390,11 +335,15 @@ def _bind_one(
     front = Front(case, summaries, options, cache.folder / cache_name, layout, key_case(case_path), previous, case_path)
     if "pdf" in options.formats:
         try:
-            data = _bind_pdf(case, summaries, options, front)
-        except Unreadable as exc:
+            contents, summary, _ = front.parts()
+        finally:
+            front.close()
+        try:
+            data = _bind_pdf(case, summaries, options, contents, summary)
+        except Exception as exc:  # a proposal's PDF changed under the build (the cache then rebuilds it)
             report.failed[case_path] = [
-                f"{case_path}: cannot bind the case: a proposal's PDF in {options.out} is unreadable ({exc}); "
-                "build again"
+                f"{case_path}: cannot bind the case: a proposal's PDF in {options.out} is unreadable "
+                f"({type(exc).__name__}); build again"
             ]
             return
         target = options.out / f"{name}.pdf"
