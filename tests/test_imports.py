@@ -80,6 +80,24 @@ def test_fonttools_subsetter_loads_only_when_weasyprint_needs_it() -> None:
     assert out.split() == ["_LazyModule", "module", "1", "b'%PDF-'"], out
 
 
+def test_the_variable_font_instancer_loads_only_when_weasyprint_calls_it() -> None:
+    out = _python(
+        "import sys\n"
+        "import forslag.document.pdf\n"
+        "import weasyprint.pdf.fonts as wfonts\n"
+        "print('fontTools.varLib.instancer' in sys.modules, 'fontTools.varLib' in sys.modules)\n"
+        "from fontTools.ttLib import TTFont\n"
+        "from forslag.document.fonts import FONT_DIR\n"
+        "try:\n"
+        "    wfonts.instantiateVariableFont(TTFont(FONT_DIR / 'SourceSansPro-Bold.ttf'), {})\n"
+        "except ValueError as exc:  # the real function's answer for a static face\n"
+        "    print(exc)\n"
+        "import fontTools.varLib.instancer as real\n"
+        "print(hasattr(real, 'instantiateVariableFont') and hasattr(real, 'OverlapMode'))\n"
+    )
+    assert out.splitlines() == ["False False", "Missing required table fvar", "True"], out
+
+
 def test_quick_type_parsing_gives_cffi_the_same_types() -> None:
     code = (
         "import os\n"

@@ -14,6 +14,11 @@ start (0,15 s) but uses it only when HarfBuzz cannot subset a font, which with t
 installed (`.ci/system-deps`) does not happen to the fonts forslag ships. Should it be needed, it loads on
 first use.
 
+WeasyPrint also imports one function of fontTools' variable-font instancer, which brings `fontTools.varLib`
+with it (0,07 s), and calls it only for a variable font; the faces forslag ships are static. While WeasyPrint
+is imported, that module's name stands for a placeholder whose function imports the real module on its first
+call; the placeholder is gone once WeasyPrint is loaded, so any later import gets the real module.
+
 cffi parses every C type WeasyPrint names at run time (`ffi.new("PangoRectangle *")`, some twenty in a
 document) with pycparser, and prefixes each such one-line parse with a `typedef` for every one of the
 nine hundred types WeasyPrint declares: 5 ms a type, 0,1 s a cold print. `quick_type_parsing` gives that
@@ -30,6 +35,7 @@ import importlib.util
 import os
 import re
 import sys
+import types
 from collections.abc import Callable, Iterator
 from functools import cache
 from typing import Any
@@ -127,6 +133,39 @@ def _import_lazily(name: str) -> None:
     setattr(sys.modules[parent], child, module)  # as an ordinary import binds it on its package
 
 
+# (module, function): imported by WeasyPrint as `from module import function`, needed only on first call.
+_DEFERRED = (("fontTools.varLib.instancer", "instantiateVariableFont"),)
+
+
+def _on_first_call(module: str, name: str) -> Callable[..., Any]:
+    def call(*args: Any, **kwargs: Any) -> Any:
+        return getattr(importlib.import_module(module), name)(*args, **kwargs)
+
+    call.__name__ = call.__qualname__ = name
+    call.__doc__ = f"{module}.{name}, imported on its first call (forslag.document.libraries)"
+    return call
+
+
+@contextlib.contextmanager
+def deferred_functions() -> Iterator[None]:
+    """For the length of the block, `from module import function` (`_DEFERRED`) binds a function that imports
+    the module when first called; the module itself is not imported."""
+    placed = []
+    for module, name in _DEFERRED:
+        if module in sys.modules or importlib.util.find_spec(module.partition(".")[0]) is None:
+            continue  # already loaded, or not installed (WeasyPrint's own import then says so)
+        placeholder = types.ModuleType(module, "stands in for the module while WeasyPrint is imported")
+        setattr(placeholder, name, _on_first_call(module, name))
+        sys.modules[module] = placeholder
+        placed.append((module, placeholder))
+    try:
+        yield
+    finally:
+        for module, placeholder in placed:
+            if sys.modules.get(module) is placeholder:
+                del sys.modules[module]
+
+
 _IDENTIFIER = re.compile(r"[A-Za-z_][A-Za-z_0-9]*")
 
 
@@ -165,12 +204,12 @@ def import_weasyprint() -> None:
     for name in _LAZY:
         _import_lazily(name)
     quick_type_parsing()
-    if not sys.platform.startswith("linux"):
-        return
-    try:
-        with quick_library_lookup():
-            import weasyprint.text.ffi
-        return
-    except OSError:
-        pass
-    import weasyprint.text.ffi  # noqa: F401  (the ordinary, slower lookup)
+    with deferred_functions():
+        if sys.platform.startswith("linux"):
+            try:
+                with quick_library_lookup():
+                    import weasyprint.text.ffi
+                return
+            except OSError:
+                pass
+        import weasyprint.text.ffi  # noqa: F401  (the ordinary, slower lookup)
