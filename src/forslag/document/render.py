@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import datetime as dt
+import functools
+import hashlib
 import itertools
 from collections.abc import Callable, Iterator
 from decimal import Decimal
@@ -89,18 +91,35 @@ FILTERS: dict[str, Callable[..., Any]] = {
 }
 
 
+_OPTIONS: dict[str, Any] = {
+    "undefined": jinja2.StrictUndefined,
+    "autoescape": True,
+    "trim_blocks": True,
+    "lstrip_blocks": True,
+    "keep_trailing_newline": True,
+}
+
+
+@functools.cache
+def _compiled_templates() -> jinja2.BytecodeCache | None:
+    """Templates compiled once per machine and user, not once per process: a new process renders its first
+    page about 40 ms sooner (measured: 70 -> 30 ms). Jinja's bytecode cache, in its own folder under the
+    temporary directory (private to the user; Jinja refuses one that is not). A compiled template is found by
+    its file's path and checked against its source; the file names also carry forslag's version and this
+    environment's options, which compiled code depends on. None where no safe folder can be had.
+    """
+    tag = hashlib.sha256(repr([__version__, sorted(_OPTIONS.items())]).encode()).hexdigest()[:12]
+    try:
+        return jinja2.FileSystemBytecodeCache(pattern=f"__forslag_{tag}_%s.cache")
+    except (RuntimeError, OSError):
+        return None
+
+
 def environment(templates: Path | None = None) -> jinja2.Environment:
     """A strict environment: an unknown name fails the build instead of printing nothing."""
     folders = [str(templates)] if templates else []
     folders.append(str(DEFAULT_TEMPLATES))
-    env = jinja2.Environment(
-        loader=jinja2.FileSystemLoader(folders),
-        undefined=jinja2.StrictUndefined,
-        autoescape=True,
-        trim_blocks=True,
-        lstrip_blocks=True,
-        keep_trailing_newline=True,
-    )
+    env = jinja2.Environment(loader=jinja2.FileSystemLoader(folders), bytecode_cache=_compiled_templates(), **_OPTIONS)
     env.filters.update(FILTERS)
     env.globals["table_geometry"] = table_geometry
     return env
