@@ -175,9 +175,7 @@ def test_template_with_an_unknown_name_fails_clearly(run: Run, minimal: Path, tm
     assert not (out / "minimal.html").exists()
 
 
-def test_compiled_templates_follow_an_edit_and_keep_their_line_numbers(
-    run: Run, minimal: Path, tmp_path: Path
-) -> None:
+def test_compiled_templates_follow_an_edit_and_keep_their_line_numbers(run: Run, minimal: Path, tmp_path: Path) -> None:
     """Templates are compiled once per machine (render.py): a later build, in new processes, must still see an
     edited template and still name the template's line in an error."""
     override = tmp_path / "layout" / "partials"
@@ -190,11 +188,11 @@ def test_compiled_templates_follow_an_edit_and_keep_their_line_numbers(
         result = run(*args)
         assert result.code == 1
         assert "risk.html.j2:2: " in result.out and "risiko" in result.out, result.out
-    for text in ("Første udgave af risikoafsnittet", "Anden udgave af risikoafsnittet"):
-        risk.write_text(f"<p>{text}</p>\n")
+    for wording in ("Første udgave af risikoafsnittet", "Anden udgave af risikoafsnittet"):
+        risk.write_text(f"<p>{wording}</p>\n")
         result = run(*args)
         assert result.code == 0, result.out + result.err
-        assert text in (out / "minimal.html").read_text()
+        assert wording in (out / "minimal.html").read_text()
 
 
 def test_placeholder_ending_a_sentence_prints_one_full_stop(minimal: Path) -> None:
