@@ -5,6 +5,7 @@ small commits (as a real case repository is), then, in one run and round after r
 
 - a cold build of the whole case (`--jobs 2`, binding included) against bare WeasyPrint printing the same
   HTML in two processes, the floor; the peak memory of the build's whole process tree is sampled meanwhile;
+  and the same cold build with `--no-bind`, which shows what the binding adds;
 - a no-op build of the case;
 - a real prose edit and a real amount edit of one 4-5 page proposal, each followed by `forslag build
   <that file>` in a new process (against bare WeasyPrint printing its HTML in a new process), and by
@@ -504,14 +505,21 @@ def bench(count: int, rounds: int, commits: int, say: Callable[[str], None]) -> 
         cold = Figure(f"cold build of {count}, `--jobs 2`, binding included")
         bare = Figure(f"bare WeasyPrint, same {count} HTML, 2 processes")
         ratio = Figure("cold build / bare WeasyPrint", unit="×", target=1.05)
+        unbound = Figure(f"cold build of {count}, `--jobs 2`, `--no-bind`")
+        unbound_ratio = Figure("cold build without binding / bare WeasyPrint", unit="×")
         tree = f"of the process tree, {count} with `--jobs 2`"
         memory = Figure(f"peak memory (sum of RSS) {tree}", unit="MiB", target=300)
         memory_pss = Figure(f"peak memory (sum of PSS) {tree}", unit="MiB")
         bare_memory = Figure("peak memory (sum of RSS) of bare WeasyPrint, 2 processes", unit="MiB")
         for r in range(rounds):
-            pair: dict[str, float] = {}
-            for which in ("forslag", "bare") if r % 2 == 0 else ("bare", "forslag"):
-                if which == "forslag":
+            times: dict[str, float] = {}
+            kinds = ["forslag", "bare", "unbound"]
+            for which in kinds[r % 3 :] + kinds[: r % 3]:  # each goes first in turn
+                if which == "unbound":  # the same build, binding left out: what printing the proposals costs
+                    target = work / f"cold-{r}"
+                    t = run([*tool, "build", str(corpus), "--out", str(target), "--jobs", "2", "--no-bind"], work)
+                    shutil.rmtree(target)
+                elif which == "forslag":
                     target = work / f"cold-{r}"
                     t = run([*tool, "build", str(corpus), "--out", str(target), "--jobs", "2"], work, sample=True)
                     memory.values.append(t.peak_rss / MIB)
@@ -526,11 +534,16 @@ def bench(count: int, rounds: int, commits: int, say: Callable[[str], None]) -> 
                             raise SystemExit("benchmark: bare WeasyPrint failed")
                     t = Timed(time.perf_counter() - started)
                     bare_memory.values.append(sampler.rss / MIB)
-                pair[which] = t.seconds
-            cold.values.append(pair["forslag"])
-            bare.values.append(pair["bare"])
-            ratio.values.append(pair["forslag"] / pair["bare"])
-            say(f"round {r + 1}/{rounds}: cold {pair['forslag']:.1f} s, bare {pair['bare']:.1f} s")
+                times[which] = t.seconds
+            cold.values.append(times["forslag"])
+            bare.values.append(times["bare"])
+            ratio.values.append(times["forslag"] / times["bare"])
+            unbound.values.append(times["unbound"])
+            unbound_ratio.values.append(times["unbound"] / times["bare"])
+            say(
+                f"round {r + 1}/{rounds}: cold {times['forslag']:.1f} s, bare {times['bare']:.1f} s, "
+                f"without binding {times['unbound']:.1f} s"
+            )
 
         noop = Figure(f"no-op build of {count} in a repository of {commits} commits", target=0.25)
         for _ in range(max(5, rounds)):
@@ -618,6 +631,8 @@ def bench(count: int, rounds: int, commits: int, say: Callable[[str], None]) -> 
         cold,
         bare,
         ratio,
+        unbound,
+        unbound_ratio,
         memory,
         memory_pss,
         bare_memory,
