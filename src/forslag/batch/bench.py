@@ -171,7 +171,10 @@ class Edits:
 
         def change(data: dict[str, Any]) -> None:
             first, _, rest = data["description"].partition("\n\n")
-            sentence = f"Forslaget følges {words[self.count % len(words)]} op i hele perioden."
+            # A word and a number: the length varies (a page may move), and no edit returns to an earlier
+            # text, which a build would rightly find already built and bound.
+            word = words[self.count % len(words)]
+            sentence = f"Forslaget følges {word} op i hele perioden og evalueres efter {self.count} måneder."
             base = first.split(" Forslaget følges ")[0]
             data["description"] = f"{base} {sentence}" + (f"\n\n{rest}" if rest else "")
 
