@@ -92,6 +92,16 @@ def test_bound_case_has_one_tree_with_a_part_per_document(built: Path) -> None:
         assert len(names) == len(set(map(str, names))) > 100  # every part's header cells, unique
 
 
+def test_bound_case_declares_its_parts_pdf_version_and_keeps_objects_in_streams(built: Path) -> None:
+    """The bound file says the version its parts say (PDF/A-2 is PDF 1.7), and keeps its structure tree's many
+    small objects in compressed object streams (a third of the size for a case of a hundred)."""
+    header = (built / CASE_PDF).read_bytes()[:8]
+    parts = {(built / f"{name}.pdf").read_bytes()[:8] for name in ("plejefamilier", "forloebsprogram")}
+    assert parts == {b"%PDF-1.7"} and header == b"%PDF-1.7", (header, parts)
+    with pikepdf.open(built / CASE_PDF) as pdf:
+        assert any(obj.get("/Type") == "/ObjStm" for obj in pdf.objects if isinstance(obj, pikepdf.Stream))
+
+
 def test_bound_case_nests_each_proposals_bookmarks(built: Path) -> None:
     report = check(built / CASE_PDF)
     entries = dict(report.outline)

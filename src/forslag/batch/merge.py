@@ -183,8 +183,12 @@ def merge(parts: list[Part], xmp: Xmp, info: dict[str, str]) -> bytes:
     output_intents = None
     entries: list[pikepdf.OutlineItem] = []
     seen: set[tuple[int, int]] = set()
+    version = "1.0"
     for part in parts:
         with pikepdf.open(io.BytesIO(part.source) if isinstance(part.source, bytes) else part.source) as pdf:
+            # The bound file declares the newest version of its parts (WeasyPrint's 1.7 for PDF/A-2): a new
+            # pikepdf document would otherwise say 1.3, older than what it holds.
+            version = max(version, pdf.pdf_version, key=lambda v: tuple(int(n) for n in v.split(".")))
             first = len(bound.pages)
             bound.pages.extend(pdf.pages)
             entry = pikepdf.OutlineItem(part.title, first)
@@ -226,5 +230,6 @@ def merge(parts: list[Part], xmp: Xmp, info: dict[str, str]) -> bytes:
         deterministic_id=True,
         fix_metadata_version=False,
         object_stream_mode=pikepdf.ObjectStreamMode.generate,
+        min_version=version,
     )
     return buffer.getvalue()
