@@ -1,20 +1,28 @@
 # The two README commands. Both set up .venv on first use, so a fresh clone needs nothing by hand.
+# The virtual environment holds exactly the versions in uv.lock (`uv sync --frozen`): the lock, not the day's
+# registry, decides what a developer and CI test with. uv itself is pinned too and installed beside the project.
 PYTHON ?= python3
 VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
+UV_VERSION := 0.13.9
+UV     := .uv/bin/uv
+export UV_PYTHON_DOWNLOADS := never
 # axe-core for the HTML accessibility test, from npm into the project's own (git-ignored) node_modules/.
 AXE_VERSION := 4.14.1
 AXE    := node_modules/axe-core/axe.min.js
 
-.PHONY: build test bench clean golden schema
+.PHONY: build test test-lowest test-latest bench clean golden schema
 
-$(STAMP): pyproject.toml
+$(UV):
 	@$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 11))' || \
 		{ echo "forslag needs Python 3.11 or newer"; exit 1; }
+	$(PYTHON) -m venv .uv
+	.uv/bin/python -m pip install --quiet --disable-pip-version-check uv==$(UV_VERSION)
+
+$(STAMP): pyproject.toml uv.lock $(UV)
 	@sh .ci/system-deps
-	$(PYTHON) -m venv $(VENV)
-	$(BIN)/python -m pip install --quiet --disable-pip-version-check -e '.[dev]'
+	$(UV) sync --frozen --python $(PYTHON)
 	@touch $(STAMP)
 
 # Without npm the accessibility test says what is missing (and fails in CI); everything else still runs.
@@ -39,6 +47,23 @@ golden: $(STAMP)
 schema: $(STAMP)
 	$(BIN)/forslag schema > proposals/schema/proposal.schema.json
 	$(BIN)/forslag schema --case > proposals/schema/case.schema.json
+
+# The oldest versions pyproject.toml admits (lowest-direct: each direct dependency at its floor) and the newest
+# the registry serves today, each in a virtual environment of its own; the lock and .venv are not touched.
+# Run both before raising or lowering a range, and test-latest before updating the lock (see docs/development).
+test-lowest: $(UV) $(AXE)
+	@sh .ci/system-deps
+	$(UV) venv --quiet --allow-existing --python $(PYTHON) .venv-lowest
+	$(UV) pip install --quiet --python .venv-lowest --resolution lowest-direct -e . --group dev
+	.venv-lowest/bin/pytest -p no:cacheprovider
+
+test-latest: $(UV) $(AXE)
+	@sh .ci/system-deps
+	$(UV) venv --quiet --allow-existing --python $(PYTHON) .venv-latest
+	$(UV) pip install --quiet --python .venv-latest --upgrade -e . --group dev
+	.venv-latest/bin/ruff check src tests
+	.venv-latest/bin/mypy
+	.venv-latest/bin/pytest -p no:cacheprovider
 
 bench: $(STAMP)
 	$(BIN)/python -m forslag.batch.bench $(BENCH_ARGS)
