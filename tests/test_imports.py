@@ -7,6 +7,8 @@ import subprocess
 import sys
 import tomllib
 
+import pytest
+
 import forslag
 
 from .conftest import DATA, ROOT
@@ -117,3 +119,14 @@ def test_quick_type_parsing_gives_cffi_the_same_types() -> None:
     )
     plain, quick = _python(code), _python(code, QUICK="1")
     assert plain == quick and plain.count("=") == 12, plain
+
+
+def test_printing_without_harfbuzz_subsetter_says_what_to_install(monkeypatch: pytest.MonkeyPatch) -> None:
+    import weasyprint.text.ffi as ffi
+
+    from forslag.document import pdf
+    from forslag.errors import ForslagError
+
+    monkeypatch.setattr(ffi, "harfbuzz_subset", None)
+    with pytest.raises(ForslagError, match=r"HarfBuzz's font subsetter.*apt-get install libharfbuzz-subset0"):
+        pdf.Printer()

@@ -35,20 +35,38 @@ def _run(args: list[str | Path], cwd: Path, env: dict[str, str], timeout: int = 
     return proc.stdout
 
 
+def _uv() -> str:
+    """The uv the Makefile installed (pinned in pyproject.toml), else one on PATH."""
+    local = ROOT / ".uv" / "bin" / "uv"
+    found = str(local) if local.is_file() else shutil.which("uv")
+    if found is None:
+        pytest.skip("uv is not installed: run make test, which installs it")
+    return found
+
+
 @pytest.mark.slow  # builds a wheel and installs it with its dependencies into a new venv: about a minute
 def test_wheel_installed_elsewhere_builds_a_new_case(tmp_path: Path) -> None:
     source = tmp_path / "clone"
     shutil.copytree(ROOT, source, ignore=SKIP_COPY)
     env = {k: v for k, v in os.environ.items() if k not in ("PYTHONPATH", "VIRTUAL_ENV", "PYTHONHOME")}
+    env["UV_PYTHON_DOWNLOADS"] = "never"
+    uv = _uv()
     wheels = tmp_path / "wheels"
-    _run([sys.executable, "-m", "pip", "wheel", "--no-deps", "--quiet", "-w", wheels, source], tmp_path, env)
+    _run([uv, "build", "--quiet", "--wheel", "--out-dir", wheels, source], tmp_path, env)
     wheel = next(wheels.glob("forslag-*.whl"))
+    # The wheel's dependencies at the lock's versions: what a user who installs from the lock gets.
+    locked = tmp_path / "locked.txt"
+    _run(
+        [uv, "export", "--quiet", "--frozen", "--no-dev", "--no-hashes", "--no-emit-project", "-o", locked],
+        source,
+        env,
+    )
     shutil.rmtree(source)  # nothing of the checkout is left for the installed tool to lean on
 
     venv = tmp_path / "venv"
-    _run([sys.executable, "-m", "venv", venv], tmp_path, env)  # no --system-site-packages
+    _run([uv, "venv", "--quiet", "--python", sys.executable, venv], tmp_path, env)  # no system site-packages
     bin_ = venv / "bin"
-    _run([bin_ / "python", "-m", "pip", "install", "--quiet", "--disable-pip-version-check", wheel], tmp_path, env)
+    _run([uv, "pip", "install", "--quiet", "--python", bin_ / "python", wheel, "-c", locked], tmp_path, env)
     env["PATH"] = f"{bin_}{os.pathsep}{env.get('PATH', '')}"
 
     assert _run([bin_ / "forslag", "--version"], tmp_path, env).startswith("forslag ")

@@ -65,10 +65,25 @@ def _finisher(info: dict[str, str] | None, soft_hyphenation: bool, id_prefix: st
     return finish
 
 
+def require_harfbuzz_subset() -> None:
+    """Refuse to print without HarfBuzz's subsetter: WeasyPrint's fontTools fallback is deprecated (70) and
+    slower, and forslag's lazily imported fontTools subsetter assumes it is not the common path."""
+    from weasyprint.text import ffi
+
+    subsetter = getattr(ffi, "harfbuzz_subset", None)
+    if subsetter is None or not ffi.harfbuzz.hb_version_atleast(4, 1, 0):
+        raise ForslagError(
+            "printing needs HarfBuzz's font subsetter, version 4.1 or newer, which this machine does not have: "
+            "install it (Debian/Ubuntu: apt-get install libharfbuzz-subset0; Fedora: harfbuzz; macOS: brew "
+            "install harfbuzz) and build again"
+        )
+
+
 class Printer:
     """Keeps one font configuration and image cache across documents (WeasyPrint's advice for batches)."""
 
     def __init__(self, roots: list[Path] | None = None) -> None:
+        require_harfbuzz_subset()
         self.fonts = FontConfiguration()
         self.cache: dict[str, Any] = {}
         self.fetcher = ClosedFetcher([fonts.FONT_DIR, *(roots or [])])

@@ -50,8 +50,8 @@ def _reachable(pdf: Any, root: Any) -> set[int]:
 # Which HTML element each structure element was made for. WeasyPrint builds the tree page by page, so an
 # element that crosses a page break becomes one structure element per page; knowing their element lets
 # `join_split_elements` make them one again. WeasyPrint's tree builder is a recursive module function that
-# calls itself by its module name, so wrapping it there sees every element it makes (pinned: weasyprint<71;
-# tests/test_accessibility.py fails if the wrapper stops seeing them).
+# calls itself by its module name, so wrapping it there sees every element it makes (a private hook: see
+# forslag.document.hooks, whose check names it when a WeasyPrint release changes it).
 _ORIGINS = "forslag_origins"
 
 
@@ -65,6 +65,7 @@ def _recording(build: Any) -> Any:
             yield element
 
     recorded.forslag_wrapped = True  # type: ignore[attr-defined]
+    recorded.__wrapped__ = build  # type: ignore[attr-defined]  # forslag.document.hooks checks the original
     return recorded
 
 

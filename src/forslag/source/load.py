@@ -6,6 +6,7 @@ import dataclasses
 import difflib
 import re
 import stat
+import types
 import typing
 from dataclasses import dataclass
 from decimal import Decimal, localcontext
@@ -47,7 +48,8 @@ class LoadedProposal:
         return self.path.stem
 
 
-def _model_at(root: type[BaseModel], loc: Loc) -> type[BaseModel] | None:
+def _annotation_at(root: type[BaseModel], loc: Loc) -> Any:
+    """The annotation of the field at loc (None when loc leaves the model, e.g. a union member's tag)."""
     current: Any = root
     for part in loc:
         current = unwrap(current)
@@ -62,7 +64,11 @@ def _model_at(root: type[BaseModel], loc: Loc) -> type[BaseModel] | None:
             current = typing.get_args(current)[1]
         else:
             return None
-    current = unwrap(current)
+    return current
+
+
+def _model_at(root: type[BaseModel], loc: Loc) -> type[BaseModel] | None:
+    current = unwrap(_annotation_at(root, loc))
     return current if isinstance(current, type) and issubclass(current, BaseModel) else None
 
 
@@ -248,10 +254,21 @@ def _misspelt(items: list[Any]) -> dict[Loc, str]:
     return found
 
 
-def _choices(item: Any) -> str | None:
-    """A literal's choices in plain words ('lav, lav til mellem, ...') from pydantic's error context."""
-    expected = str((item.get("ctx") or {}).get("expected", ""))
-    names = re.findall(r"'((?:[^'\\]|\\.)*)'", expected)
+def _literals(annotation: Any) -> list[Any]:
+    """A Literal's values, through Optional, Annotated and unions of literals."""
+    origin = typing.get_origin(annotation)
+    if origin is typing.Literal:
+        return list(typing.get_args(annotation))
+    if origin is typing.Annotated:
+        return _literals(typing.get_args(annotation)[0])
+    if origin in (typing.Union, types.UnionType):
+        return [value for member in typing.get_args(annotation) for value in _literals(member)]
+    return []
+
+
+def _choices(item: Any, root: type[BaseModel]) -> str | None:
+    """A literal's choices in plain words ('lav, lav til mellem, ...'), read from the model, not pydantic's text."""
+    names = [str(value) for value in _literals(_annotation_at(root, tuple(item["loc"])))]
     if not names:
         return None
     given = item.get("input")
@@ -287,7 +304,7 @@ def _problems(error: ValidationError, doc: Document, root: type[BaseModel], skip
             if kind.startswith("date") and isinstance(given, str) and _ISO_DATE.match(given):
                 message = f"{given} is not a date in the calendar: check the month and the day"
             elif kind == "literal_error":
-                message = _choices(item) or message
+                message = _choices(item, root) or message
             else:
                 message = _FRIENDLY.get(kind, message)
             field = ".".join(str(p) for p in loc)
