@@ -1,6 +1,7 @@
 # The two README commands. Both set up .venv on first use, so a fresh clone needs nothing by hand.
-# The virtual environment holds exactly the versions in uv.lock (`uv sync --frozen`): the lock, not the day's
-# registry, decides what a developer and CI test with. uv itself is pinned too and installed beside the project.
+# The virtual environment holds exactly the versions in uv.lock (`uv sync --locked` also refuses a lock that no
+# longer matches pyproject.toml): the lock, not the day's registry, decides what a developer and CI test with.
+# uv itself is pinned too and installed beside the project.
 PYTHON ?= python3
 VENV   := .venv
 BIN    := $(VENV)/bin
@@ -22,7 +23,7 @@ $(UV):
 
 $(STAMP): pyproject.toml uv.lock $(UV)
 	@sh .ci/system-deps
-	$(UV) sync --frozen --python $(PYTHON)
+	$(UV) sync --locked --python $(PYTHON)
 	@touch $(STAMP)
 
 # Without npm the accessibility test says what is missing (and fails in CI); everything else still runs.

@@ -198,7 +198,7 @@ def check(path: Path) -> Report:
                         if mcid not in {k for k in _mcids_of(entry[mcid], page)}:
                             report.problems.append(f"{where}: parent tree entry for MCID {mcid} is another element")
                             break
-            for font in page.obj.Resources.get("/Font", {}).values():
+            for _, font in page.obj.Resources.get("/Font", {}).items():  # pikepdf 8 has no .values()
                 if "/ToUnicode" not in font:
                     report.problems.append(f"{where}: font {font.get('/BaseFont')} has no ToUnicode")
         report.outline = _outline(pdf.open_outline().root)

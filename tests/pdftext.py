@@ -37,7 +37,9 @@ def fonts(path: Path) -> dict[str, bool]:
         resources = page.get("/Resources")
         if resources is None:
             continue
-        for font in (resources.get_object().get("/Font") or {}).values():
+        fonts = resources.get_object().get("/Font")
+        # An indirect /Font dictionary (pypdf before 5 hands it over unresolved).
+        for font in (fonts.get_object() if fonts is not None else {}).values():
             visit(font)
     return found
 

@@ -6,6 +6,7 @@ import json
 import subprocess
 import sys
 from pathlib import Path
+from typing import Any
 
 from .conftest import PROPOSALS, ROOT, Run
 
@@ -70,7 +71,22 @@ def test_console_script_has_no_traceback_for_bad_input(tmp_path: Path) -> None:
     assert f"{bad}:1:1: this is a binary file" in proc.stdout
 
 
+def _same_schema(node: Any) -> Any:
+    """A schema as a validator reads it, whichever pydantic wrote it: pydantic before 2.9 wraps a described $ref in
+    a one-item allOf and places some defaults differently; defaults are annotations, not rules."""
+    if isinstance(node, list):
+        return [_same_schema(item) for item in node]
+    if not isinstance(node, dict):
+        return node
+    node = {key: _same_schema(value) for key, value in node.items() if key != "default"}
+    wrapped = node.get("allOf")
+    if isinstance(wrapped, list) and len(wrapped) == 1 and set(wrapped[0]) == {"$ref"}:
+        node = {**{k: v for k, v in node.items() if k != "allOf"}, "$ref": wrapped[0]["$ref"]}
+    return node
+
+
 def test_committed_schemas_match_the_models(run: Run) -> None:
     for args, name in ((("schema",), "proposal"), (("schema", "--case"), "case")):
-        committed = (PROPOSALS / "schema" / f"{name}.schema.json").read_text()
-        assert run(*args).out == committed, f"run `make schema`: {name}.schema.json is out of date"
+        committed = json.loads((PROPOSALS / "schema" / f"{name}.schema.json").read_text())
+        made = json.loads(run(*args).out)
+        assert _same_schema(made) == _same_schema(committed), f"run `make schema`: {name}.schema.json is out of date"
