@@ -93,3 +93,33 @@ def test_wheel_installed_elsewhere_builds_a_new_case(tmp_path: Path) -> None:
     _run([bin_ / "forslag", "build", "--templates", "layout", "--out", "custom", "--jobs", "1"], case, env)
     custom = " ".join(text(case / "custom" / "nyt-forslag.pdf").split())
     assert "Egen risikotekst" in custom and "Samlet varig ændring" in custom
+
+
+def test_the_environment_holds_the_locks_versions(tmp_path: Path) -> None:
+    """make build and make test run on exactly what uv.lock says (for this Python and platform)."""
+    if Path(sys.prefix).resolve() != (ROOT / ".venv").resolve():
+        pytest.skip("not the project's .venv (make test-lowest / test-latest install other versions on purpose)")
+    import importlib.metadata as metadata
+
+    from packaging.markers import Marker
+
+    locked = tmp_path / "locked.txt"
+    _run(
+        [_uv(), "export", "--quiet", "--frozen", "--no-hashes", "--no-emit-project", "-o", locked],
+        ROOT,
+        dict(os.environ),
+    )
+    pins = {}
+    for line in locked.read_text().splitlines():
+        requirement, _, marker = line.partition(";")
+        if "==" not in requirement or requirement.lstrip().startswith("#"):
+            continue
+        if marker.strip() and not Marker(marker.strip()).evaluate():
+            continue  # pinned for another Python or platform
+        name, version = requirement.split("==")
+        pins[name.strip().lower()] = version.strip()
+    assert "weasyprint" in pins and "pytest" in pins, "the export lists runtime and dev dependencies"
+    installed = {d.metadata["Name"].lower().replace("_", "-"): d.version for d in metadata.distributions()}
+    differ = {n: (v, installed[n]) for n, v in pins.items() if n in installed and installed[n] != v}
+    missing = sorted(n for n in ("weasyprint", "pydantic", "pytest", "ruff", "mypy") if n not in installed)
+    assert differ == {} and missing == []
