@@ -129,7 +129,7 @@ def cmd_schema(args: argparse.Namespace) -> int:
 
 def cmd_build(args: argparse.Namespace) -> int:
     from forslag.batch.build import build
-    from forslag.batch.scope import build_sources, wants_bind
+    from forslag.batch.scope import build_sources, check_state, in_state, wants_bind
     from forslag.batch.state import BuildOptions
 
     formats = {f.strip() for f in args.format.split(",") if f.strip()}
@@ -138,6 +138,7 @@ def cmd_build(args: argparse.Namespace) -> int:
         raise UsageError(f"--format takes pdf, html or pdf,html; got {args.format!r}")
     if args.jobs is not None and args.jobs < 1:
         raise UsageError("--jobs takes a whole number of 1 or more")
+    state = check_state(args.state)
     paths = args.paths or [DEFAULT_SOURCES]
     named = _sources(paths)  # the usage errors: a missing path, no sources at all
     bind = wants_bind(paths, args.bind)
@@ -149,9 +150,14 @@ def cmd_build(args: argparse.Namespace) -> int:
         jobs=args.jobs,
         bind=bind,
         changes_since=args.changes_since,
+        state=state,
     )
     # Folders named whole are read once: binding adds only the folders of files named alone.
     sources = named if not bind or all(p.is_dir() for p in paths) else build_sources(paths, bind)
+    if state is not None:
+        sources = in_state(sources, state)
+        if not sources:
+            raise UsageError(f"no proposal is in the state {state!r}; nothing to build")
     report = build(sources, options, echo=say)
     return EXIT_INVALID if report.failed else EXIT_OK
 
@@ -323,6 +329,11 @@ def parser() -> argparse.ArgumentParser:
         "--changes-since",
         metavar="REV",
         help="add a page listing the economic changes since the git revision REV to every changed proposal",
+    )
+    build.add_argument(
+        "--state",
+        help="build and bind only the proposals in this state (udkast, indsendt, godkendt, afvist); the bound "
+        "case is named after it, e.g. output/<case>-godkendt.pdf",
     )
     build.set_defaults(func=cmd_build)
 
