@@ -103,3 +103,4 @@ def long_table_sheet(book: Book) -> None:
     ws.repeat_rows(0)
     book.long_rows = (1, len(rows)) if rows else None
     book.long_columns = COLUMNS
+    book.long_sheet = ws.get_name()

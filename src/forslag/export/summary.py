@@ -3,6 +3,7 @@ styringsområde, and the investment pool's budget against what is asked for (all
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 
 from xlsxwriter.utility import quote_sheetname, xl_col_to_name, xl_range_abs, xl_rowcol_to_cell
@@ -13,7 +14,7 @@ from forslag.economy.calc import AREAS, DRIFT, Values
 from forslag.economy.pool import APPROVED
 from forslag.export.longtable import long_rows
 from forslag.export.tabel1 import AREA
-from forslag.export.workbook import LONG, Book, Placed, widths
+from forslag.export.workbook import Book, Placed, widths
 
 TITLE, ADMIN, STATE, DATE, TOTAL, FIRST = 0, 1, 2, 3, 4, 5
 
@@ -177,7 +178,7 @@ def summary_sheet(book: Book) -> None:
     for admin in dict.fromkeys(p.source.proposal.administration for p in proposals):
         s.label(row, admin)
         chosen = [p for p in proposals if p.source.proposal.administration == admin]
-        sums(row, f'{admins},"{_quoted(admin)}"', chosen)
+        sums(row, f"{admins},{_criterion(admin)}", chosen)
         row += 1
     row += 1
 
@@ -198,9 +199,11 @@ def summary_sheet(book: Book) -> None:
     ws.print_area(0, 0, row, s.pay0 + 2)
 
 
-def _quoted(text: str) -> str:
-    """Text inside a formula's string literal."""
-    return text.replace('"', '""')
+def _criterion(text: str) -> str:
+    """A SUMIF criterion that matches exactly this text: '=' first (so a leading <, > or = is no operator),
+    the wildcards * ? ~ escaped with ~, and quotes doubled inside the formula's string literal."""
+    escaped = re.sub(r"([*?~])", r"~\1", text)
+    return '"=' + escaped.replace('"', '""') + '"'
 
 
 def _by_area(s: _Summary, row: int) -> int:
@@ -214,7 +217,7 @@ def _by_area(s: _Summary, row: int) -> int:
 
     def column(name: str) -> str:
         c = cols[name]
-        return f"{quote_sheetname(LONG)}!{xl_range_abs(span[0], c, span[1], c)}"
+        return f"{quote_sheetname(book.long_sheet)}!{xl_range_abs(span[0], c, span[1], c)}"
 
     for block, block_label in (("varig", "varige ændringer"), ("implementering", "implementering")):
         for area in AREAS:

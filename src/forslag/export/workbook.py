@@ -77,10 +77,11 @@ class Book:
         self.buffer = io.BytesIO()
         self.book = xlsxwriter.Workbook(self.buffer, {"in_memory": True, "strings_to_numbers": False})
         self.formats: dict[str, Any] = {}
-        self.names: set[str] = set()
+        self.names: set[str] = {"history"}  # Excel reserves "History" for itself
         self.placed: dict[str, Placed] = {}  # proposal name -> its figures' cells
         self.long_rows: tuple[int, int] | None = None  # the long table's first and last data row
         self.long_columns: dict[str, int] = {}
+        self.long_sheet = LONG  # the long table's sheet name as given (a proposal may have taken "Tal")
         self._properties()
         self.summary = self.sheet(SUMMARY)
 
