@@ -18,7 +18,7 @@ import pytest
 
 from .axe import in_ci
 from .conftest import PROPOSALS, Run
-from .xlsxcheck import XCell, number, read, recalculated, soffice
+from .xlsxcheck import XCell, number, read, recalculated, shown, soffice
 
 Sheets = dict[str, dict[str, XCell]]
 
@@ -151,6 +151,17 @@ def test_libreoffice_recalculates_the_examples_workbook_to_forslags_figures(run:
             float(calc[sheet][ref].value or 0) == float(written[sheet][ref].value or 0)
         ), (sheet, ref, written[sheet][ref].formula)
     assert assert_figures_agree(calc, checked) > 100
+
+
+def test_a_danish_spreadsheet_shows_danish_thousands(run: Run, tmp_path: Path) -> None:
+    _needs_office()
+    data, _ = _export(run, tmp_path, PROPOSALS)
+    text = shown(data, tmp_path / "office", "da_DK.UTF-8")
+    # Forløbsprogrammet: implementation 20.970 in all, 11.160 in 2027; the case: 40.890 (the number format
+    # #,##0 in the file, shown with the Danish thousands point).
+    row = next(line for line in text.splitlines() if line.startswith('"Forløbsprogram'))
+    assert ";20.970;2.725;11.160;5.770;1.315;" in row
+    assert ";40.890;" in next(line for line in text.splitlines() if line.startswith('"I alt"'))
 
 
 def test_the_same_sources_give_the_same_workbook_bytes(run: Run, tmp_path: Path, examples: Path) -> None:

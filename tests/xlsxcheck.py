@@ -8,6 +8,7 @@ a copy with the cached results removed, so the values read back are the spreadsh
 from __future__ import annotations
 
 import io
+import os
 import re
 import shutil
 import subprocess
@@ -97,6 +98,22 @@ def recalculated(data: bytes, folder: Path) -> dict[str, dict[str, XCell]]:
         check=True, capture_output=True, timeout=240,
     )  # fmt: skip
     return read((out / "uncalculated.xlsx").read_bytes())
+
+
+def shown(data: bytes, folder: Path, locale: str) -> str:
+    """The first sheet as LibreOffice shows it in `locale` (its number formats applied), as ';'-separated text."""
+    office = soffice()
+    assert office, "LibreOffice (soffice) is needed"
+    folder.mkdir(parents=True, exist_ok=True)
+    source = folder / "shown.xlsx"
+    source.write_bytes(data)
+    env = {**os.environ, "LC_ALL": locale, "LANG": locale}
+    subprocess.run(
+        [office, f"-env:UserInstallation=file://{folder / 'profile'}", "--headless", "--norestore",
+         "--convert-to", 'csv:Text - txt - csv (StarCalc):59,34,76,1', "--outdir", str(folder / "csv"), str(source)],
+        check=True, capture_output=True, timeout=240, env=env,
+    )  # fmt: skip
+    return (folder / "csv" / "shown.csv").read_text(encoding="utf-8")
 
 
 def number(cell: XCell | None) -> int | None:
