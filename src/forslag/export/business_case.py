@@ -46,10 +46,11 @@ def business_case_sheet(book: Book, proposal: ComputedProposal) -> None:
         ws,
         f"Business case: {p.title}",
         [
-            f"Beløb i {unit} {result.price_level} p/l; {result.discount_note}",
+            result.discount_note,
             f"Egnethed som investeringscase: {proposal.suitability.verdict}",
         ],
         book.stamps[proposal.name],
+        unit,
     )
     labels: list[str] = []
     decimal = book.fmt("decimal", num_format="0.00")
@@ -70,7 +71,8 @@ def business_case_sheet(book: Book, proposal: ComputedProposal) -> None:
         ]
         for col, text in enumerate(columns):
             ws.write_string(row, col, text, book.header)
-        ws.set_row(row, 45)
+        # Tall enough for the longest heading wrapped in its column (about 13 characters a line).
+        ws.set_row(row, 15 * max(-(-len(text) // 13) for text in columns))
         row += 1
         series = [ln["values"] for ln in s["lines"]] + [
             s[k] for k in ("costs", "gains", "net", "balance", "balance_pv")

@@ -176,7 +176,7 @@ class Book:
         worksheet.hide_gridlines(1)  # on paper only; the screen keeps its grid
         return worksheet
 
-    def head(self, ws: Worksheet, title: str, lines: Sequence[str], stamp: Stamp) -> int:
+    def head(self, ws: Worksheet, title: str, lines: Sequence[str], stamp: Stamp, unit: str = "1.000 kr.") -> int:
         """The case's name, the sheet's title, its lines and the version stamp at the top; the next free row.
 
         The page header and footer repeat the case and the stamp on every printed page.
@@ -188,7 +188,7 @@ class Book:
         for line in lines:
             ws.write_string(row, 0, line)
             row += 1
-        ws.write_string(row, 0, f"Beløb i 1.000 kr. {case.price_level} p/l · {stamp.text}", self.note)
+        ws.write_string(row, 0, f"Beløb i {unit} {case.price_level} p/l · {stamp.text}", self.note)
         ws.set_header(f"&L{_escape(case.name)}&R{_escape(title)[:120]}")
         ws.set_footer(f"&L{_escape(stamp.text)[:150]}&RSide &P af &N")
         return row + 2
