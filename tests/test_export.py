@@ -10,6 +10,7 @@ import csv
 import io
 import json
 import re
+import shutil
 from collections import defaultdict
 from pathlib import Path
 from typing import Any
@@ -405,3 +406,25 @@ def test_the_summary_copes_with_odd_names(run: Run, tmp_path: Path, examples: Pa
         calc = recalculated(data, tmp_path / "office")
         assert _zero(_year_row(_grid(calc["Oversigt"]), odd, 5, p["years"])) == expected
         assert assert_figures_agree(calc, checked) > 100
+
+
+def test_a_state_change_is_an_ordinary_edit_that_diff_shows(
+    run: Run, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from .test_history import edit, git
+
+    repo = tmp_path / "sag"
+    repo.mkdir()
+    for name in ("case.yaml", "forloebsprogram.yaml"):
+        shutil.copy(PROPOSALS / name, repo / name)
+    source = repo / "forloebsprogram.yaml"
+    edit(source, "{approved: true, date: 2026-01-23}", "{state: indsendt}")
+    git(repo, "init", "-q")
+    git(repo, "add", ".")
+    git(repo, "commit", "-qm", "indsendt")
+    edit(source, "{state: indsendt}", "{state: godkendt, date: 2026-02-02}")
+    monkeypatch.chdir(repo)
+    result = run("diff", "--words")
+    assert result.code == 0  # no economic change: the money is the same
+    assert "metadata changed: finance_approval, state" in result.out
+    assert "state: [-indsendt-]{+godkendt+}" in result.out
