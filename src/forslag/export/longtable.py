@@ -101,6 +101,8 @@ def long_table_sheet(book: Book) -> None:
     ws.set_landscape()
     ws.fit_to_pages(1, 0)
     ws.repeat_rows(0)
+    # Row 1 is the header a budget system imports by: the case and the stamp go on the printed page instead.
+    book.page_lines(ws, f"Tal til budgetsystemet (1.000 kr. {book.case.price_level} p/l)", book.case_stamp)
     book.long_rows = (1, len(rows)) if rows else None
     book.long_columns = COLUMNS
     book.long_sheet = ws.get_name()

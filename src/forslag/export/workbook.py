@@ -189,9 +189,13 @@ class Book:
             ws.write_string(row, 0, line)
             row += 1
         ws.write_string(row, 0, f"Beløb i {unit} {case.price_level} p/l · {stamp.text}", self.note)
-        ws.set_header(f"&L{_escape(case.name)}&R{_escape(title)[:120]}")
-        ws.set_footer(f"&L{_escape(stamp.text)[:150]}&RSide &P af &N")
+        self.page_lines(ws, title, stamp)
         return row + 2
+
+    def page_lines(self, ws: Worksheet, title: str, stamp: Stamp) -> None:
+        """The printed page's header (the case, the sheet's title) and footer (the stamp, the page number)."""
+        ws.set_header(f"&L{_escape(self.case.name)}&R{_escape(title)[:120]}")
+        ws.set_footer(f"&L{_escape(stamp.text)[:150]}&RSide &P af &N")
 
     def close(self) -> bytes:
         self.book.close()
