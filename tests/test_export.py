@@ -245,6 +245,11 @@ def test_a_pool_the_approved_proposals_exceed_is_warned_of_at_its_line(
     assert any(
         "søger mere end puljens budget i 2027" in (c.value or "") for c in read(book.read_bytes())["Oversigt"].values()
     )
+    # The bound case's summary says so too.
+    assert run("build", examples, "--format", "html", "--out", tmp_path / "out").code == 0
+    front = (tmp_path / "out" / "overfoerselssagen-2025-2026.html").read_text()
+    assert "De godkendte forslag søger mere end puljens budget i 2027." in front
+    assert '<td class="num">-920</td>' in front
 
 
 def test_a_state_decides_what_the_pool_counts_as_approved(run: Run, examples: Path) -> None:
