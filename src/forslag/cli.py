@@ -59,10 +59,12 @@ def _sources(paths: list[Path], allow_cases: bool = False) -> list[Path]:
 
 
 def cmd_check(args: argparse.Namespace) -> int:
-    from forslag.document.compute import compute, economy_json
+    from forslag.document.compute import ComputedProposal, compute, economy_json
+    from forslag.document.portfolio import by_case, pool_json, pool_warnings
     from forslag.source.load import load_case, load_proposal
 
     results: list[dict[str, Any]] = []
+    computed_all: list[ComputedProposal] = []
     failed = 0
     sources = _sources(args.paths, allow_cases=True)
     for case_path in (p for p in args.paths if p.is_file() and is_case_file(p)):
@@ -84,6 +86,7 @@ def cmd_check(args: argparse.Namespace) -> int:
                 for problem in exc.problems:
                     say(f"error: {problem}")
             continue
+        computed_all.append(computed)
         if args.json:
             results.append(economy_json(computed))
             continue
@@ -95,8 +98,23 @@ def cmd_check(args: argparse.Namespace) -> int:
             f"(payback {e.payback_service.years if e.payback_service.years is not None else '>20'}"
             f"/{e.payback_total.years if e.payback_total.years is not None else '>20'} years)"
         )
+    groups = by_case(computed_all)
+    if not args.json:
+        for group in groups:
+            use = group.pool
+            if use.stated:
+                for year, budget, asked, approved, left in zip(
+                    use.years, use.budget, use.asked, use.approved, use.left, strict=True
+                ):
+                    if budget is not None:
+                        say(
+                            f"pool: {group.case.case.name} {year}: budget {budget}, asked {asked}, "
+                            f"approved {approved}, left {left} (1.000 kr.)"
+                        )
+            for warning in pool_warnings(group):
+                say(f"warning: {warning}")
     if args.json:
-        print(_json({"proposals": results}))
+        print(_json({"proposals": results, "cases": [pool_json(g) for g in groups]}))
     elif failed:
         say(f"{failed} source(s) invalid", file=sys.stderr)
     return EXIT_INVALID if failed else EXIT_OK
@@ -111,7 +129,7 @@ def cmd_schema(args: argparse.Namespace) -> int:
 
 def cmd_build(args: argparse.Namespace) -> int:
     from forslag.batch.build import build
-    from forslag.batch.scope import build_sources, wants_bind
+    from forslag.batch.scope import build_sources, check_state, in_state, wants_bind
     from forslag.batch.state import BuildOptions
 
     formats = {f.strip() for f in args.format.split(",") if f.strip()}
@@ -120,6 +138,7 @@ def cmd_build(args: argparse.Namespace) -> int:
         raise UsageError(f"--format takes pdf, html or pdf,html; got {args.format!r}")
     if args.jobs is not None and args.jobs < 1:
         raise UsageError("--jobs takes a whole number of 1 or more")
+    state = check_state(args.state)
     paths = args.paths or [DEFAULT_SOURCES]
     named = _sources(paths)  # the usage errors: a missing path, no sources at all
     bind = wants_bind(paths, args.bind)
@@ -131,11 +150,29 @@ def cmd_build(args: argparse.Namespace) -> int:
         jobs=args.jobs,
         bind=bind,
         changes_since=args.changes_since,
+        state=state,
     )
     # Folders named whole are read once: binding adds only the folders of files named alone.
     sources = named if not bind or all(p.is_dir() for p in paths) else build_sources(paths, bind)
+    if state is not None:
+        sources = in_state(sources, state)
+        if not sources:
+            raise UsageError(f"no proposal is in the state {state!r}; nothing to build")
     report = build(sources, options, echo=say)
     return EXIT_INVALID if report.failed else EXIT_OK
+
+
+def cmd_export(args: argparse.Namespace) -> int:
+    from forslag.batch.export import export
+    from forslag.batch.scope import check_state
+
+    state = check_state(args.state)
+    sources = _sources(args.paths or [DEFAULT_SOURCES])
+    result = export(sources, args.workbook, args.csv, not args.no_csv, state, args.out)
+    for warning in result.warnings:
+        say(f"warning: {warning}")
+    say(f"exported: {result.case} ({result.proposals} forslag) -> {', '.join(map(str, result.written))}")
+    return EXIT_OK
 
 
 def cmd_serve(args: argparse.Namespace) -> int:
@@ -293,7 +330,30 @@ def parser() -> argparse.ArgumentParser:
         metavar="REV",
         help="add a page listing the economic changes since the git revision REV to every changed proposal",
     )
+    build.add_argument(
+        "--state",
+        help="build and bind only the proposals in this state (udkast, indsendt, godkendt, afvist); the bound "
+        "case is named after it, e.g. output/<case>-godkendt.pdf",
+    )
     build.set_defaults(func=cmd_build)
+
+    export = sub.add_parser(
+        "export",
+        help="write one case as an .xlsx workbook for the finance centre, and its long table as CSV",
+        description="The workbook has a summary sheet, a sheet per proposal with Tabel 1 (totals as formulas), "
+        "the business cases and the long table; the CSV is the long table (UTF-8 with BOM, ';'-separated).",
+    )
+    export.add_argument("paths", nargs="*", type=Path, help="one case's files or folder (default: proposals/)")
+    export.add_argument("--out", type=Path, default=Path("output"), help="folder for the default file names")
+    export.add_argument(
+        "--workbook", "-o", type=Path, help="the .xlsx file (default: OUT/<case name>.xlsx, e.g. the case's slug)"
+    )
+    export.add_argument("--csv", type=Path, help="the long table's .csv file (default: the workbook's name, .csv)")
+    export.add_argument("--no-csv", action="store_true", help="write the workbook only")
+    export.add_argument(
+        "--state", help="only proposals in this state: udkast, indsendt, godkendt or afvist (e.g. godkendt)"
+    )
+    export.set_defaults(func=cmd_export)
 
     serve = sub.add_parser("serve", help="a live preview on 127.0.0.1: rebuild on save, reload the page in the browser")
     serve.add_argument("paths", nargs="*", type=Path, help="files or folders (default: proposals/)")

@@ -58,8 +58,23 @@ def case_totals(members: list[dict[str, Any]], width: int) -> dict[str, Any]:
     }
 
 
+def pool_lines(case: Case, members: list[dict[str, Any]], state: str | None) -> dict[str, Any]:
+    """The finance centre's lines of the summary: the pool's budget against what the members ask for, and
+    the state each member is in (and the state the case was bound for, when only one was)."""
+    from forslag.economy.pool import Ask, pool_use
+
+    use = pool_use(case.pool_budget, case.years, [Ask(m["state"], tuple(m["asked"])) for m in members])
+    return {"use": use, "over": [year for year, _, _ in use.over()], "state": state}
+
+
 def _front(
-    case: Case, members: list[dict[str, Any]], links: bool, for_print: bool, templates: Path | None, part: str = "all"
+    case: Case,
+    members: list[dict[str, Any]],
+    links: bool,
+    for_print: bool,
+    templates: Path | None,
+    part: str = "all",
+    state: str | None = None,
 ) -> str:
     from markupsafe import Markup
 
@@ -73,6 +88,7 @@ def _front(
             case=case,
             proposals=members,
             totals=case_totals(members, len(case.years)),
+            pool=pool_lines(case, members, state),
             links=links,
             part=part,
             version=__version__,
@@ -144,7 +160,7 @@ class Front:
         megabytes, which this process would otherwise still hold while it binds (the build's memory peak)."""
         from forslag.batch.jobs import Prepared, Print, PrintJob, Result
 
-        html = _front(self.case, self.members, False, True, self.options.templates, part)
+        html = _front(self.case, self.members, False, True, self.options.templates, part, self.options.state)
         request = Print("pdf", html, self.options.out, key[:32].encode(), self.case.date, {})
         if self.pool is None:
             from forslag.batch.pool import Pool
@@ -163,9 +179,20 @@ class Front:
     def parts(self) -> tuple[bytes, bytes, int]:
         """The contents and summary PDFs, and the front's total length."""
         economy = [
-            [m["title"], m["investment"], m["net"], m["impact"], m["steady"], m["payback_total"]] for m in self.members
+            [
+                m["title"],
+                m["investment"],
+                m["net"],
+                m["impact"],
+                m["steady"],
+                m["payback_total"],
+                m["asked"],
+                m["state"],
+                m["approval_date"],
+            ]
+            for m in self.members
         ]
-        summary_key = _digest(self.layout, self.case_key, "summary", economy)
+        summary_key = _digest(self.layout, self.case_key, "summary", economy, self.options.state)
         summary, summary_pages = self._part("summary", summary_key, lambda: self._print("summary", summary_key))
         listing = [[m["title"], m["administration"], m["pages"]] for m in self.members]
         contents_pages = self.previous.get("contents", {}).get("pages") or contents_pages_guess(len(self.members))
@@ -226,6 +253,12 @@ def _hrefs(name: str) -> dict[str, str]:
     return {suffix + "_href": "./" + quote(f"{name}.{suffix}", safe="") for suffix in ("html", "pdf")}
 
 
+def _cache_name(case_path: Path, state: str | None) -> str:
+    """The bound case's cache entry, named after the case file's place (and the state it was bound for), so a
+    no-op build need not parse the case to find it."""
+    return "_case-" + hashlib.sha256((str(case_path) + (f"\0{state}" if state else "")).encode()).hexdigest()[:16]
+
+
 def _group(sources: list[Path], cases: dict[Path, Path], entries: dict[Path, dict[str, Any]]) -> dict[Path, list[Path]]:
     """Proposals by the case file they were built with (their `case:`), never by the folder they lie in."""
     groups: dict[Path, list[Path]] = {}
@@ -269,7 +302,7 @@ def bind_cases(
             ).encode()
         ).hexdigest()
         # Named after the case file's place, so a no-op build need not parse the case to find its entry.
-        cache_name = "_case-" + hashlib.sha256(str(case_path).encode()).hexdigest()[:16]
+        cache_name = _cache_name(case_path, options.state)
         fresh = None if options.force else cache.fresh(cache_name, key, options.out, valid_bound_entry)
         case = None
         if fresh is not None and fresh["outputs"]:
@@ -283,7 +316,8 @@ def bind_cases(
             except SourceError as exc:
                 report.failed[case_path] = [str(p) for p in exc.problems]
                 continue
-            name = slug(case.name)
+            # A case bound for one state is a document of its own beside the whole case's.
+            name = slug(case.name) + (f"-{options.state}" if options.state else "")
         if name in {s.stem for s in sources}:
             report.failed[case_path] = [f"{case_path}: the bound case would overwrite the proposal {name}.pdf"]
             continue
@@ -322,7 +356,7 @@ def _bind_one(
 ) -> None:
     from forslag.batch.state import valid_bound_entry
 
-    cache_name = "_case-" + hashlib.sha256(str(case_path).encode()).hexdigest()[:16]
+    cache_name = _cache_name(case_path, options.state)
     summaries = [{**entries[s]["summary"], "name": s.stem, **_hrefs(s.stem)} for s in members]
     stale = [s for s, m in zip(members, summaries, strict=True) if len(m["net"]) != len(case.years)]
     if stale:
@@ -351,7 +385,7 @@ def _bind_one(
         outputs[target.name] = [len(data), file_digest(data)]
         report.written.append(target)
     if "html" in options.formats:
-        data = _front(case, summaries, True, False, options.templates).encode()
+        data = _front(case, summaries, True, False, options.templates, state=options.state).encode()
         target = options.out / f"{name}.html"
         write_atomic(target, data)
         outputs[target.name] = [len(data), file_digest(data)]

@@ -10,8 +10,10 @@ checked), never a case of one.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from pathlib import Path
 
+from forslag.errors import Problem, SourceError, UsageError
 from forslag.source.sources import find_sources
 
 
@@ -28,3 +30,31 @@ def build_sources(paths: list[Path], bind: bool) -> list[Path]:
         return find_sources(paths)
     folders = [path if path.is_dir() else path.parent for path in paths]
     return find_sources([*paths, *folders])
+
+
+def check_state(state: str | None) -> str | None:
+    """A state named on the command line, or a usage error that lists the states there are."""
+    from forslag.source.model import APPROVAL_STATES  # pydantic only when a state is asked for
+
+    if state is not None and state not in APPROVAL_STATES:
+        raise UsageError(f"--state takes one of {', '.join(APPROVAL_STATES)}; got {state!r}")
+    return state
+
+
+def in_state(sources: Sequence[Path], state: str) -> list[Path]:
+    """The sources whose proposal is in `state`; every invalid source is an error (its state is unknown)."""
+    from forslag.source.load import load_proposal
+
+    chosen: list[Path] = []
+    problems: list[Problem] = []
+    for source in sources:
+        try:
+            loaded = load_proposal(source)
+        except SourceError as exc:
+            problems += exc.problems
+            continue
+        if loaded.proposal.finance_approval.status == state:
+            chosen.append(source)
+    if problems:
+        raise SourceError(problems)
+    return chosen

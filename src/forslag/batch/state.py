@@ -24,6 +24,7 @@ class BuildOptions:
     jobs: int | None = None
     bind: bool = True
     changes_since: str | None = None  # a git revision: add the change annex to every proposal changed since
+    state: str | None = None  # build and bind only the proposals in this approval state (godkendt, ...)
     limits: Limits = field(default_factory=Limits)
 
 
@@ -48,6 +49,9 @@ SUMMARY_KEYS: dict[str, type | tuple[type, ...]] = {
     "impact": list,
     "steady": int,  # the flow after the last year, for the bound case's summed payback (Anlæg left out)
     "pages": (int, type(None)),
+    "state": str,  # the finance centre's state (udkast, indsendt, godkendt, afvist)
+    "approval_date": str,
+    "asked": list,  # the implementation costs per year: what the proposal asks of the pool
 }
 
 
@@ -76,7 +80,7 @@ def valid_entry(entry: Any) -> bool:
         return False
     if not all(isinstance(summary.get(k), t) for k, t in SUMMARY_KEYS.items()):
         return False
-    return all(isinstance(v, int | None) for k in ("net", "impact") for v in summary[k])
+    return all(isinstance(v, int | None) for k in ("net", "impact", "asked") for v in summary[k])
 
 
 def valid_bound_entry(entry: Any) -> bool:

@@ -15,8 +15,10 @@ import jinja2
 from forslag.batch.jobs import Job, Prepared, Print, Result, failure
 from forslag.batch.notat import notat_page
 from forslag.batch.printing import print_prepared
+from forslag.document import danish
 from forslag.document.compute import ComputedProposal, compute
 from forslag.document.fonts import font_face_css
+from forslag.document.portfolio import asked
 from forslag.document.render import environment, render_proposal
 from forslag.source.load import load_proposal
 
@@ -38,6 +40,9 @@ def _summary(computed: ComputedProposal, pages: int | None) -> dict[str, Any]:
         "payback_service": e.payback_service.years,
         "payback_total": e.payback_total.years,
         "pages": pages,
+        "state": p.finance_approval.status,
+        "approval_date": danish.date(p.finance_approval.date) if p.finance_approval.date else "",
+        "asked": list(asked(e)),  # the implementation costs per year, for the pool's lines in the summary
     }
 
 

@@ -131,6 +131,8 @@ def economy_json(computed: ComputedProposal) -> dict[str, Any]:
     return {
         "source": str(computed.source.path),
         "title": computed.source.proposal.title,
+        "administration": computed.source.proposal.administration,
+        "state": computed.source.proposal.finance_approval.status,
         "price_level": f"{e.price_level} p/l",
         "years": list(e.years),
         "rows": [

@@ -29,6 +29,7 @@ SECTION_NAMES = {
     "risk.level": "Risikoniveau",
     "innovation": "Innovationsforslag",
     "finance_approval": "Godkendelse fra Center for Økonomi",
+    "state": "Tilstand hos Center for Økonomi",
     "partners": "Samarbejdspartnere",
     "hearings": "Høring",
     "follow_up.implementation": "Opfølgning på implementering",

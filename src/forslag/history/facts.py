@@ -157,6 +157,7 @@ def metadata(computed: ComputedProposal) -> dict[str, str]:
         "risk.level": p.risk.level,
         "innovation": "true" if p.innovation else "false",
         "finance_approval": f"{p.finance_approval.approved} {_date(p.finance_approval.date)}",
+        "state": p.finance_approval.status,  # the finance centre's state: who approved what when is in git
         "partners": "; ".join(p.partners),
         "hearings": "; ".join(f"{h.body} {h.approved} {_date(h.date)} {h.note or ''}".strip() for h in p.hearings),
     }

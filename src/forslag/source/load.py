@@ -339,11 +339,50 @@ def _validate(model: type[M], doc: Document, years: list[int] | None = None) -> 
     return _Checked(result, problems, prepared.warnings)
 
 
+# A pool of 10 mia. kr. a year or more is no municipality's investment pool: kroner typed where the unit is
+# 1.000 kr. (30 mio. kr. written as 30000000 instead of 30000).
+POOL_CEILING = Decimal(10_000_000)
+
+
+def _check_pool(doc: Document, case: Case) -> list[Problem]:
+    """The pool's budget against the case: only its years, never negative, in 1.000 kr."""
+    problems: list[Problem] = []
+    years = case.years
+    for year, amount in (case.pool_budget or {}).items():
+        loc: Loc = ("pool_budget", year)
+        if year not in years:
+            problems.append(
+                at(
+                    doc,
+                    doc.mark(loc, key=True),
+                    f"pool_budget: the year {year} is not one of the case's years {years[0]}-{years[-1]}; "
+                    "give the pool's money only for the years in 'years'",
+                )
+            )
+        if amount < 0:
+            problems.append(
+                at(doc, doc.mark(loc), f"pool_budget: year {year}: the pool's money cannot be negative ({amount})")
+            )
+        elif amount >= POOL_CEILING:
+            problems.append(
+                at(
+                    doc,
+                    doc.mark(loc),
+                    f"pool_budget: year {year}: {amount} is {amount / 1_000_000:.0f} mia. kr. or more in 1.000 kr.; "
+                    f"amounts are in 1.000 kr.: if you typed kroner, write {(amount / 1000).to_integral_value()}",
+                )
+            )
+    return problems
+
+
 def load_case(path: Path) -> LoadedCase:
     doc = read_yaml(path)
     checked = _validate(Case, doc)
     if checked.model is None:
         raise SourceError(checked.problems)
+    problems = _check_pool(doc, checked.model)
+    if problems:
+        raise SourceError(problems)
     return LoadedCase(path, doc, checked.model)
 
 

@@ -24,6 +24,9 @@ if TYPE_CHECKING:
 
 Styringsomraade = Literal["Service", "Overførsler", "Anlæg"]
 RiskLevel = Literal["lav", "lav til mellem", "mellem", "mellem til høj", "høj"]
+# The finance centre's state of a proposal, in the order a proposal moves through them.
+ApprovalState = Literal["udkast", "indsendt", "godkendt", "afvist"]
+APPROVAL_STATES: tuple[str, ...] = ("udkast", "indsendt", "godkendt", "afvist")
 Headline = Literal["full", "yearly", "from", "rising", "total", "year", "period", "none"]
 
 _ID = re.compile(r"^[a-z][a-z0-9_]*$")
@@ -330,6 +333,14 @@ class Case(Strict):
         default_factory=Wording,
         description="The organisation's own words (pool, finance centre, annex heading); defaults as in Copenhagen.",
     )
+    pool_budget: YearAmounts | None = Field(
+        None,
+        description=(
+            "The investment pool's money per year in 1.000 kr. at the case's price level, e.g. {2026: 20000, "
+            "2027: 45000}; only years of the case. `check`, the bound summary and the workbook set what the "
+            "proposals ask for against it, and `check` warns when the approved proposals ask for more."
+        ),
+    )
 
     @field_validator("years")
     @classmethod
@@ -462,10 +473,44 @@ class Risk(Strict):
 
 
 class Approval(Strict):
-    """Tabel 4: the finance centre's approval."""
+    """Tabel 4: the finance centre's approval, and the state of the proposal in the finance centre's hands."""
 
-    approved: bool = Field(description="Ja (true) or Nej (false).")
+    approved: bool | None = Field(
+        None, description="Ja (true) or Nej (false); may be left out when `state` is given (godkendt is Ja)."
+    )
     date: dt.date | None = Field(None, description="Date of the approval (ISO).")
+    state: ApprovalState | None = Field(
+        None,
+        description=(
+            "The finance centre's state of the proposal: udkast, indsendt, godkendt (with the date) or afvist. "
+            "Without it, approved: true reads as godkendt and approved: false as indsendt."
+        ),
+    )
+
+    @model_validator(mode="after")
+    def _state_agrees(self) -> Self:
+        if self.approved is None and self.state is None:
+            raise ValueError(
+                "give the state (udkast, indsendt, godkendt or afvist) or approved: true/false, "
+                "e.g. {state: godkendt, date: 2026-01-23}"
+            )
+        if self.state is not None and self.approved is not None and self.approved != (self.state == "godkendt"):
+            raise ValueError(
+                f"approved: {'true' if self.approved else 'false'} disagrees with state: {self.state} "
+                f"(Tabel 4 would print {'Ja' if self.approved else 'Nej'}); only godkendt is approved: "
+                "correct one of them, or leave approved out"
+            )
+        if self.state == "godkendt" and self.date is None:
+            raise ValueError("state: godkendt needs the date of the approval, e.g. date: 2026-01-23")
+        if self.approved is None:
+            # Tabel 4 prints Ja/Nej: the state decides it when approved is left out (the model is frozen).
+            object.__setattr__(self, "approved", self.state == "godkendt")
+        return self
+
+    @property
+    def status(self) -> str:
+        """The state the finance centre has set, or the one Tabel 4's Ja/Nej implies."""
+        return self.state or ("godkendt" if self.approved else "indsendt")
 
 
 class Hearing(Strict):
