@@ -52,7 +52,8 @@ def make_case_repository(repo: Path, *, with_follow_ups: bool = True) -> Path:
     edit(
         folder / "plejefamilier.yaml",
         "  permanent:\n",
-        "  permanent:\n    - id: ferielejr\n      label: Ferielejre for plejebørn\n      headline: year\n      amounts: {2027: 100}\n",
+        "  permanent:\n    - id: ferielejr\n      label: Ferielejre for plejebørn\n"
+        "      headline: year\n      amounts: {2027: 100}\n",
     )
     edit(folder / "din-sociale-indgang.yaml", "amounts: {2027: -3000,", "amounts: {2027: -1800,")
     git(repo, "commit", "-q", "-am", "Working on next year's version")

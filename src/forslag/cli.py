@@ -123,11 +123,12 @@ class _Checked:
 
 def _check_follow_ups(files: list[Path], as_json: bool) -> _Checked:
     """Each follow-up against its adopted proposal: an ok line (or its JSON), or every problem at its line."""
+    checked = _Checked()
+    if not files:
+        return checked  # a check without follow-ups imports none of their machinery
     from forslag.batch.followup import make_report
-    from forslag.document.followup import span
     from forslag.economy.followup import as_json as follow_up_json
 
-    checked = _Checked()
     for path in files:
         try:
             report = make_report(path)
@@ -160,7 +161,8 @@ def _check_follow_ups(files: list[Path], as_json: bool) -> _Checked:
         pay = [p.years if p.years is not None else ">20" for p in (*e.payback_adopted, *e.payback_realised)]
         say(
             f"ok: {path}: follow-up of {report.target.computed.source.proposal.title} at "
-            f"{report.target.revision.name}: {span(e.passed)} net planned {net.planned}, realised {net.realised} "
+            f"{report.target.revision.name}: {e.passed[0]}-{e.passed[-1]} net planned {net.planned}, "
+            f"realised {net.realised} "
             f"(payback adopted {pay[0]}/{pay[1]}, at the realised pace {pay[2]}/{pay[3]} years)"
         )
     return checked

@@ -184,9 +184,15 @@ def render_follow_up(
 class AdministrationSummary:
     administration: str
     proposals: int
-    planned: tuple[int, ...]  # per summary year: the net effectivisation planned (Tabel 1's sign)
-    realised: tuple[int | None, ...]  # per summary year; None where none of its proposals has passed that year
+    planned: tuple[int | None, ...]  # per summary year: the net effectivisation planned (Tabel 1's sign)
+    realised: tuple[int | None, ...]  # per summary year; None (blank) where no counted proposal has an amount
     statuses: dict[str, int]
+
+
+def _sum(values: list[int | None]) -> int | None:
+    """A sum that stays blank when every part is blank, as Tabel 1 sums."""
+    present = [v for v in values if v is not None]
+    return sum(present) if present else None
 
 
 def summarise(reports: list[Any]) -> tuple[tuple[int, ...], list[AdministrationSummary]]:
@@ -202,14 +208,12 @@ def summarise(reports: list[Any]) -> tuple[tuple[int, ...], list[AdministrationS
     out = []
     for admin in sorted(by_admin):
         group = by_admin[admin]
-        planned: list[int] = []
+        planned: list[int | None] = []
         realised: list[int | None] = []
         for year in years:
-            counted = [r for r in group if year in r.economy.passed]
-            planned.append(sum(r.economy.planned_net[r.economy.years.index(year)] or 0 for r in counted))
-            realised.append(
-                sum(r.economy.realised_net[r.economy.years.index(year)] or 0 for r in counted) if counted else None
-            )
+            counted = [r.economy for r in group if year in r.economy.passed]
+            planned.append(_sum([e.planned_net[e.years.index(year)] for e in counted]))
+            realised.append(_sum([e.realised_net[e.years.index(year)] for e in counted]))
         statuses = {s: sum(r.economy.status_counts[s] for r in group) for s in STATUSES}
         out.append(AdministrationSummary(admin, len(group), tuple(planned), tuple(realised), statuses))
     return years, out
@@ -221,8 +225,8 @@ def render_summary(env: jinja2.Environment, reports: list[Any], stamp: Stamp, *,
     case = reports[0].target.computed.source.case.case
     date = max(r.loaded.source.date for r in reports)
     totals = {
-        "planned": tuple(sum(a.planned[i] for a in admins) for i in range(len(years))),
-        "realised": tuple(sum(a.realised[i] or 0 for a in admins) for i in range(len(years))),
+        "planned": tuple(_sum([a.planned[i] for a in admins]) for i in range(len(years))),
+        "realised": tuple(_sum([a.realised[i] for a in admins]) for i in range(len(years))),
         "statuses": {s: sum(a.statuses[s] for a in admins) for s in STATUSES},
     }
     items = [
