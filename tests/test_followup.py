@@ -17,6 +17,7 @@ import pytest
 from forslag.cli import main
 from forslag.economy.calc import Payback
 from forslag.economy.followup import Compared, Threshold, percent_of
+from tests.conftest import PROPOSALS
 from tests.followupcase import edit, git, make_case_repository
 from tests.pdfcheck import check as check_pdf
 from tests.pdftext import flat
@@ -296,3 +297,39 @@ def test_a_payback_that_slips_is_said_not_to_hold() -> None:
     assert holds(adopted, adopted) and not holds(adopted, late) and not holds(adopted, never)
     # 3,5 -> 4 år; 5,5 -> 6 år (half up): two years longer.
     assert _payback_sentence("totaløkonomi", adopted, late, 2027).endswith("den holder ikke, den er 2 år længere.")
+
+
+@pytest.mark.parametrize(
+    "source",
+    sorted(
+        p
+        for folder in (PROPOSALS, PROPOSALS / "roedovre", PROPOSALS / "ishoej")
+        for p in folder.glob("*.yaml")
+        if p.name != "case.yaml"
+    ),
+    ids=lambda p: p.stem,
+)
+def test_with_every_year_realised_as_planned_the_payback_is_the_adopted_one(source: Path) -> None:
+    """The realised-pace payback goes through the proposal's own rule: realised = planned must change nothing,
+    for every example (business-case rows and staffing drivers included)."""
+    from forslag.document.compute import compute
+    from forslag.economy.followup import follow_up
+    from forslag.source.load import load_proposal
+
+    computed = compute(load_proposal(source))
+    e = computed.economy
+    lines = (*e.permanent, *e.implementation)
+    realised = {c.line.id: {y: v for y, v in zip(e.years, c.row.values, strict=True) if v is not None} for c in lines}
+    result = follow_up(
+        computed.source.proposal,
+        computed.source.case.case,
+        e,
+        realised,
+        {},
+        e.years[:2],
+        Threshold(Decimal(10), Decimal(100)),
+        (),
+    )
+    assert result.payback_realised == result.payback_adopted
+    assert result.realised_impact == e.impact.values and result.realised_net == e.net.values
+    assert all(y.compared.deviation == 0 for r in result.rows for y in r.years)

@@ -294,11 +294,9 @@ def cmd_diff(args: argparse.Namespace) -> int:
         json.dump(payload, sys.stdout, ensure_ascii=False, indent=2)
         print()
     else:
-        print(
-            "\n".join(
-                [*follow_up_text(realised), text_report(result.diffs, result.old.name, result.new_name, args.words)]
-            )
-        )
+        report = text_report(result.diffs, result.old.name, result.new_name, args.words)
+        tail = [f"{len(realised)} follow-up(s) with changed realised figures or goal statuses"] if realised else []
+        print("\n".join([*follow_up_text(realised), report, *tail]))
     return EXIT_INVALID if result.economic or realised else EXIT_OK
 
 

@@ -263,4 +263,8 @@ def build_follow_ups(
             files[out / f"{page.name}.pdf"] = printer.pdf(printable, page.base, identifier=identifier, date=page.date)
     for path, data in files.items():
         write_atomic(path, data)
+    if "html" in formats:
+        from forslag.batch.build import _copy_assets
+
+        _copy_assets(out)  # the fonts the HTML pages name in assets/, as `forslag build` writes them
     return list(files)
