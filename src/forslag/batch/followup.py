@@ -132,7 +132,10 @@ def make_report(path: Path, override: str | None = None) -> FollowUpReport:
     revisions, problems = _resolve(loaded, repo, override)
     if problems or repo is None:
         raise SourceError(problems)
-    relative = repo.relative(loaded.proposal_path)
+    try:
+        relative = repo.relative(loaded.proposal_path)
+    except UsageError as exc:  # a symlinked folder leading out of the repository
+        raise SourceError([loaded.problem(("proposal",) if loaded.source.proposal else (), str(exc))]) from None
     versions: list[Version] = []
     for (decision, loc), revision in zip(_decisions(loaded), revisions, strict=True):
         computed, why = computed_at(repo, revision, relative)

@@ -13,7 +13,7 @@ import datetime as dt
 import difflib
 from dataclasses import dataclass
 from decimal import Decimal
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 from typing import Annotated, Literal
 
 from pydantic import Field, PlainValidator, WithJsonSchema, field_validator
@@ -22,7 +22,7 @@ from forslag.errors import Problem, SourceError
 from forslag.source.load import _validate
 from forslag.source.model import Amount, Numbers, Strict, YearAmounts, _checked
 from forslag.source.scalars import at
-from forslag.source.sources import FOLLOW_UP_SUFFIXES
+from forslag.source.sources import FOLLOW_UP_SUFFIXES, SOURCE_SUFFIXES
 from forslag.source.yamlsource import Document, Loc, read_yaml
 
 Status = Literal["met", "partly", "not_met", "not_due"]
@@ -153,6 +153,17 @@ def load_follow_up(path: Path) -> LoadedFollowUp:
 
 def _own_checks(doc: Document, model: FollowUpSource) -> list[Problem]:
     problems: list[Problem] = []
+    name = model.proposal
+    if name is not None:
+        relative = PurePosixPath(name)
+        if relative.is_absolute() or ".." in relative.parts or "\\" in name or relative.suffix not in SOURCE_SUFFIXES:
+            problems.append(
+                at(
+                    doc,
+                    doc.mark(("proposal",)),
+                    f"'proposal: {name}' must name a .yaml file in this folder or below it, e.g. plejefamilier.yaml",
+                )
+            )
     seen: dict[str, int] = {}
     for i, row in enumerate(model.rows):
         if row.id in seen:
