@@ -130,6 +130,14 @@ def test_the_reports_are_tagged_and_the_same_bytes_on_every_build(built: tuple[P
         report = check_pdf(out / name)
         assert report.problems == [], report.problems
     assert check_pdf(out / "plejefamilier-opfoelgning.pdf").tags.get("Table")
+    # The case's follow-up binds the summary and both reports, each with its own bookmarks.
+    bound = check_pdf(out / "opfoelgning.pdf")
+    assert [title for title, _ in bound.outline] == [
+        "Samlet opfølgning",
+        "Opfølgning: Forløbsprogram for unge på midlertidigt botilbud",
+        "Opfølgning: Bedre vilkår for plejefamilier",
+    ]
+    assert bound.pages == 1 + check_pdf(out / "forloebsprogram-opfoelgning.pdf").pages + 4
     again = tmp_path / "again"
     assert main(["followup", str(folder / BEHIND), "--out", str(again)]) == 0
     for name in ("plejefamilier-opfoelgning.pdf", "plejefamilier-opfoelgning.html"):

@@ -8,6 +8,7 @@ import hashlib
 from dataclasses import dataclass
 from pathlib import Path
 
+from forslag import __version__
 from forslag.document.compute import ComputedProposal
 from forslag.document.stamp import Stamp
 from forslag.economy.followup import FollowUpEconomy, GoalLine, Threshold, follow_up
@@ -220,6 +221,10 @@ class Page:
     html: str  # for a screen
     base: Path
     date: dt.date
+    title: str
+    parts: tuple[str, ...] = ()  # a summary: the names of the reports its PDF binds after it
+    author: str = ""  # a summary: the municipality, and the case as its subject
+    subject: str = ""
 
 
 def pages(reports: list[FollowUpReport], templates: Path | None = None) -> list[Page]:
@@ -234,13 +239,47 @@ def pages(reports: list[FollowUpReport], templates: Path | None = None) -> list[
     for r in reports:
         charts = follow_up_charts(r.economy)
         html = render_follow_up(env, r, _stamp(r), for_print=False, charts=charts)
-        out.append(Page(f"{r.name}-opfoelgning", html, r.loaded.path.parent, r.loaded.source.date))
+        title = f"Opfølgning: {r.target.computed.source.proposal.title}"
+        out.append(Page(f"{r.name}-opfoelgning", html, r.loaded.path.parent, r.loaded.source.date, title))
         cases.setdefault(r.loaded.proposal_path.parent.resolve(), []).append(r)
     for folder, group in sorted(cases.items()):
         name = "opfoelgning" if len(cases) == 1 else f"opfoelgning-{folder.name}"
         html = render_summary(env, group, _summary_stamp(group), for_print=False)
-        out.append(Page(name, html, folder, max(r.loaded.source.date for r in group)))
+        case = group[0].target.computed.source.case.case
+        date = max(r.loaded.source.date for r in group)
+        parts = tuple(f"{r.name}-opfoelgning" for r in group)
+        out.append(Page(name, html, folder, date, f"Opfølgning på {case.name}", parts, case.municipality, case.name))
     return out
+
+
+def _bind(summary: Page, pdf: bytes, reports: list[tuple[str, bytes]]) -> bytes:
+    """The case's follow-up as one tagged PDF: the summary, then every report as printed (batch/merge.py)."""
+    from forslag.batch.bind import _pdf_date
+    from forslag.batch.merge import Part, merge
+    from forslag.document.xmp import Xmp
+
+    producer = f"forslag {__version__}"
+    stamp = f"{summary.date.isoformat()}T00:00:00Z"
+    xmp = Xmp(
+        title=summary.title,
+        creators=[summary.author],
+        description=summary.subject,
+        producer=producer,
+        creator_tool=producer,
+        created=stamp,
+        modified=stamp,
+    )
+    info = {
+        "Title": summary.title,
+        "Author": summary.author,
+        "Subject": summary.subject,
+        "Creator": producer,
+        "Producer": producer,
+        "CreationDate": _pdf_date(summary.date),
+        "ModDate": _pdf_date(summary.date),
+    }
+    parts = [Part(pdf, "Samlet opfølgning", nest_bookmarks=False)] + [Part(data, title) for title, data in reports]
+    return merge(parts, xmp, info)
 
 
 def build_follow_ups(
@@ -263,7 +302,12 @@ def build_follow_ups(
             printer = printer or Printer()
             identifier = hashlib.sha256(b"followup\0" + page.html.encode()).hexdigest()[:32].encode()
             printable = page.html.replace(font_face_css(False), font_face_css(True), 1)
-            files[out / f"{page.name}.pdf"] = printer.pdf(printable, page.base, identifier=identifier, date=page.date)
+            pdf = printer.pdf(printable, page.base, identifier=identifier, date=page.date)
+            if page.parts:  # the summary binds the reports after it, each with its own tags and bookmarks
+                titles = {p.name: p.title for p in rendered}
+                reports_pdf = [(titles[name], files[out / f"{name}.pdf"]) for name in page.parts]
+                pdf = _bind(page, pdf, reports_pdf)
+            files[out / f"{page.name}.pdf"] = pdf
     for path, data in files.items():
         write_atomic(path, data)
     if "html" in formats:

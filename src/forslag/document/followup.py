@@ -201,7 +201,17 @@ def summarise(reports: list[Any]) -> tuple[tuple[int, ...], list[AdministrationS
     A year counts for a proposal once it has passed by the proposal's follow-up date; the planned sum of a year
     covers the same proposals as the realised one, so the two can be compared.
     """
-    years = tuple(sorted({y for r in reports for y in r.economy.passed}))
+    # The passed years in which some proposal has a net amount, planned or realised (a blank column says nothing).
+    years = tuple(
+        sorted(
+            {
+                y
+                for r in reports
+                for y, p, q in zip(r.economy.years, r.economy.planned_net, r.economy.realised_net, strict=True)
+                if y in r.economy.passed and (p is not None or q is not None)
+            }
+        )
+    )
     by_admin: dict[str, list[Any]] = {}
     for r in reports:
         by_admin.setdefault(r.target.computed.source.proposal.administration, []).append(r)
