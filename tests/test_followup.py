@@ -17,10 +17,12 @@ import pytest
 from forslag.cli import main
 from forslag.economy.calc import Payback
 from forslag.economy.followup import Compared, Threshold, percent_of
+from tests import axe
 from tests.conftest import PROPOSALS
 from tests.followupcase import edit, git, make_case_repository
 from tests.pdfcheck import check as check_pdf
 from tests.pdftext import flat
+from tests.test_accessibility import browser  # noqa: F401  (the axe-core session, skipped where it cannot run)
 
 ON_TRACK = "forloebsprogram.followup.yaml"
 BEHIND = "plejefamilier.followup.yaml"
@@ -146,6 +148,14 @@ def test_the_reports_are_tagged_and_the_same_bytes_on_every_build(built: tuple[P
     # Two vector charts, each described for a screen reader.
     assert html.count("<svg ") == 2 and html.count('role="img"') == 2
     assert "<title>Nettoeffektivisering pr. år i 1.000 kr." in html
+
+
+def test_the_html_pages_have_no_axe_violations(built: tuple[Path, Path], browser: axe.Browser) -> None:  # noqa: F811
+    _, out = built
+    pages = sorted(out.glob("*.html"))
+    assert len(pages) == 3
+    found = {(page.name, width): browser.axe(page, width) for page in pages for width in (1280, 375)}
+    assert {key: v for key, v in found.items() if v} == {}
 
 
 def test_a_skipped_explanation_is_a_check_error_and_nothing_is_written(
