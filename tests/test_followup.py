@@ -351,3 +351,11 @@ def test_with_every_year_realised_as_planned_the_payback_is_the_adopted_one(sour
     assert result.payback_realised == result.payback_adopted
     assert result.realised_impact == e.impact.values and result.realised_net == e.net.values
     assert all(y.compared.deviation == 0 for r in result.rows for y in r.years)
+
+
+def test_the_follow_up_schema_describes_every_field(capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, _ = _run(capsys, "schema", "--follow-up")
+    schema = json.loads(out)
+    assert code == 0 and schema["title"] == "forslag follow-up"
+    assert set(schema["required"]) == {"adopted", "date", "source"}
+    assert schema["$defs"]["GoalStatus"]["properties"]["status"]["enum"] == ["met", "partly", "not_met", "not_due"]

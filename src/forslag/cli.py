@@ -204,6 +204,11 @@ def _follow_up_command(sub: Any) -> None:
 def cmd_schema(args: argparse.Namespace) -> int:
     from forslag.scaffold.create import schema_text
 
+    if args.follow_up:
+        from forslag.source.followup import follow_up_schema
+
+        sys.stdout.write(follow_up_schema())
+        return EXIT_OK
     sys.stdout.write(schema_text(case=args.case))
     return EXIT_OK
 
@@ -408,6 +413,9 @@ def parser() -> argparse.ArgumentParser:
 
     schema = sub.add_parser("schema", help="print the JSON Schema of the source format")
     schema.add_argument("--case", action="store_true", help="the schema of case.yaml instead of a proposal")
+    schema.add_argument(
+        "--follow-up", action="store_true", help="the schema of a follow-up file (*.followup.yaml) instead"
+    )
     schema.set_defaults(func=cmd_schema)
 
     _history_commands(sub)

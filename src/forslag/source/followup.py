@@ -279,6 +279,16 @@ def check_against_adopted(loaded: LoadedFollowUp, adopted: AdoptedVersion) -> li
     return problems
 
 
+def follow_up_schema() -> str:
+    """The JSON Schema of a follow-up file, as `forslag schema --follow-up` prints it (for an editor)."""
+    import json
+
+    schema = FollowUpSource.model_json_schema(by_alias=True)
+    schema["$schema"] = "https://json-schema.org/draft/2020-12/schema"
+    schema["title"] = "forslag follow-up"
+    return json.dumps(schema, ensure_ascii=False, indent=2) + "\n"
+
+
 def _years_text(years: tuple[int, ...]) -> str:
     if not years:
         return "none yet"
