@@ -169,7 +169,7 @@ def _check_follow_ups(files: list[Path], as_json: bool) -> _Checked:
 
 
 def cmd_followup(args: argparse.Namespace) -> int:
-    from forslag.batch.followup import build_follow_ups
+    from forslag.batch.followup_build import build_follow_ups
 
     formats = {f.strip() for f in args.format.split(",") if f.strip()}
     if formats - {"pdf", "html"} or not formats:

@@ -70,7 +70,7 @@ def accumulated_chart(result: FollowUpEconomy) -> Chart:
     ax.set_xticks(years, [str(y) for y in years])
     ax.yaxis.set_major_formatter(_axis_formatter())
     ax.set_ylabel("Akkumuleret, 1.000 kr.")
-    ax.legend(loc="lower left")
+    ax.legend(loc="upper right")  # the accumulated flows of an investment end low: the upper right stays clear
     alt = (
         "Akkumuleret samlet økonomisk påvirkning i 1.000 kr., planlagt og realiseret derefter planlagt. "
         f"Ved udgangen af {years[-1]}: planlagt {danish.number(planned[-1])}, "
