@@ -20,7 +20,7 @@ from pydantic import Field, PlainValidator, WithJsonSchema, field_validator
 
 from forslag.errors import Problem, SourceError
 from forslag.source.load import _validate
-from forslag.source.model import Amount, Numbers, Strict, YearAmounts, _checked
+from forslag.source.model import Amount, Numbers, Strict, YearAmounts, _checked, _year_key
 from forslag.source.scalars import at
 from forslag.source.sources import FOLLOW_UP_SUFFIXES, SOURCE_SUFFIXES
 from forslag.source.yamlsource import Document, Loc, read_yaml
@@ -74,6 +74,14 @@ class RealisedRow(Strict):
     explanations: dict[int, str] = Field(
         default_factory=dict, description="Per year, why the realised amount deviates from the plan."
     )
+
+    @field_validator("explanations", mode="before")
+    @classmethod
+    def _years_as_keys(cls, value: object) -> object:
+        if isinstance(value, dict):
+            for key in value:
+                _year_key(key)  # "expected a year (like 2027) as key", not pydantic's "[key]" wording
+        return value
 
 
 class GoalStatus(Strict):
