@@ -13,7 +13,7 @@ from typing import Any, TextIO
 
 from forslag import __version__
 from forslag.errors import ForslagError, SourceError, UsageError
-from forslag.source.sources import CASE_FILE, find_sources, is_case_file
+from forslag.source.sources import CASE_FILE, find_sources, is_case_file, is_follow_up_file
 
 # Commands import what they use when they run: `forslag build` with nothing to do should not pay
 # for pydantic, Jinja or WeasyPrint at start-up.
@@ -66,7 +66,9 @@ def cmd_check(args: argparse.Namespace) -> int:
     results: list[dict[str, Any]] = []
     computed_all: list[ComputedProposal] = []
     failed = 0
-    sources = _sources(args.paths, allow_cases=True)
+    follow_ups = _follow_ups(args.paths)
+    named_follow_ups = bool(args.paths) and all(is_follow_up_file(p) for p in args.paths)
+    sources = [] if named_follow_ups else _sources(args.paths, allow_cases=True)
     for case_path in (p for p in args.paths if p.is_file() and is_case_file(p)):
         try:
             case = load_case(case_path)
@@ -113,16 +115,119 @@ def cmd_check(args: argparse.Namespace) -> int:
                         )
             for warning in pool_warnings(group):
                 say(f"warning: {warning}")
+    checked = _check_follow_ups(follow_ups, args.json)
+    failed += checked.failed
     if args.json:
-        print(_json({"proposals": results, "cases": [pool_json(g) for g in groups]}))
+        out = {"proposals": results, "cases": [pool_json(g) for g in groups]}
+        print(_json(out | ({"follow_ups": checked.results} if follow_ups else {})))
     elif failed:
         say(f"{failed} source(s) invalid", file=sys.stderr)
     return EXIT_INVALID if failed else EXIT_OK
 
 
+# --- follow-up of adopted proposals: check, build --------------------------------------------------------------
+
+
+def _follow_ups(paths: list[Path]) -> list[Path]:
+    from forslag.source.sources import find_follow_ups
+
+    return find_follow_ups([p for p in (paths or [DEFAULT_SOURCES]) if p.exists()])
+
+
+class _Checked:
+    def __init__(self) -> None:
+        self.failed = 0
+        self.results: list[dict[str, Any]] = []
+
+
+def _check_follow_ups(files: list[Path], as_json: bool) -> _Checked:
+    """Each follow-up against its adopted proposal: an ok line (or its JSON), or every problem at its line."""
+    checked = _Checked()
+    if not files:
+        return checked  # a check without follow-ups imports none of their machinery
+    from forslag.batch.followup import make_report
+    from forslag.economy.followup import as_json as follow_up_json
+
+    for path in files:
+        try:
+            report = make_report(path)
+        except SourceError as exc:
+            checked.failed += 1
+            if as_json:
+                checked.results.append({"source": str(path), "errors": [str(p) for p in exc.problems]})
+            else:
+                for problem in exc.problems:
+                    say(f"error: {problem}")
+            continue
+        e = report.economy
+        if as_json:
+            checked.results.append(
+                {
+                    "source": str(path),
+                    "proposal": str(report.target.computed.source.path.name),
+                    "title": report.target.computed.source.proposal.title,
+                    "revisions": [{"revision": v.revision.name, "commit": v.revision.commit} for v in report.versions],
+                    "date": report.loaded.source.date.isoformat(),
+                    "errors": [],
+                    "warnings": [str(w) for w in report.loaded.warnings],
+                }
+                | follow_up_json(e)
+            )
+            continue
+        for warning in report.loaded.warnings:
+            say(f"warning: {warning}")
+        net = e.net.accumulated
+        pay = [p.years if p.years is not None else ">20" for p in (*e.payback_adopted, *e.payback_realised)]
+        say(
+            f"ok: {path}: follow-up of {report.target.computed.source.proposal.title} at "
+            f"{report.target.revision.name}: {e.passed[0]}-{e.passed[-1]} net planned {net.planned}, "
+            f"realised {net.realised} "
+            f"(payback adopted {pay[0]}/{pay[1]}, at the realised pace {pay[2]}/{pay[3]} years)"
+        )
+    return checked
+
+
+def cmd_followup(args: argparse.Namespace) -> int:
+    from forslag.batch.followup_build import build_follow_ups
+
+    formats = {f.strip() for f in args.format.split(",") if f.strip()}
+    if formats - {"pdf", "html"} or not formats:
+        raise UsageError(f"--format takes pdf, html or pdf,html; got {args.format!r}")
+    paths = args.paths or [DEFAULT_SOURCES]
+    for path in paths:
+        if not path.exists():
+            raise UsageError(f"{path}: no such file or folder")
+    for written in build_follow_ups(paths, args.out, frozenset(formats), args.adopted, args.templates):
+        say(f"wrote {written}")
+    return EXIT_OK
+
+
+def _follow_up_command(sub: Any) -> None:
+    followup = sub.add_parser(
+        "followup",
+        help="follow-up reports: realised figures against the proposal as adopted (read from git)",
+        description="forslag followup [PATH ...]: for each <proposal>.followup.yaml under the paths, a report "
+        "(<proposal>-opfoelgning.pdf/.html) comparing its realised figures with the proposal at the adopted "
+        "revision, and the case's summary (opfoelgning.pdf/.html). Nothing is written unless every follow-up checks.",
+    )
+    followup.add_argument("paths", nargs="*", type=Path, help="follow-up files or folders (default: proposals/)")
+    followup.add_argument("--out", type=Path, default=Path("output"), help="output folder (default: output/)")
+    followup.add_argument("--format", default="pdf,html", help="pdf, html or pdf,html (default)")
+    followup.add_argument(
+        "--adopted", metavar="REV", help="compare with the proposal at REV instead of the revision the file names"
+    )
+    followup.add_argument("--templates", type=Path, help="a folder whose templates override the default layout")
+    followup.set_defaults(func=cmd_followup)
+
+
 def cmd_schema(args: argparse.Namespace) -> int:
     from forslag.scaffold.create import schema_text
 
+    if args.follow_up:
+        from forslag.source.followup import follow_up_schema
+
+        sys.stdout.write(follow_up_schema())
+        return EXIT_OK
     sys.stdout.write(schema_text(case=args.case))
     return EXIT_OK
 
@@ -206,6 +311,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
 def cmd_diff(args: argparse.Namespace) -> int:
     from forslag.history.compare import compare
     from forslag.history.diff import diff_json
+    from forslag.history.followup_diff import follow_up_changes, follow_up_json, follow_up_text
     from forslag.history.report import text_report
 
     rest = list(args.args)
@@ -220,18 +326,21 @@ def cmd_diff(args: argparse.Namespace) -> int:
     if unknown:
         raise UsageError(f"diff: unknown option {unknown[0]}")
     result = compare(rest, Path.cwd(), DEFAULT_SOURCES)
+    realised = follow_up_changes(result.repo, result.old, result.new, result.specs)
     if args.json:
         payload = {
             "old": {"revision": result.old.name, "commit": result.old.commit},
             "new": {"revision": result.new.name, "commit": result.new.commit} if result.new else None,
             "economic": result.economic,
             "proposals": [diff_json(d, args.words) for d in result.diffs],
-        }
+        } | ({"follow_ups": follow_up_json(realised)} if realised else {})
         json.dump(payload, sys.stdout, ensure_ascii=False, indent=2)
         print()
     else:
-        print(text_report(result.diffs, result.old.name, result.new_name, args.words))
-    return EXIT_INVALID if result.economic else EXIT_OK
+        report = text_report(result.diffs, result.old.name, result.new_name, args.words)
+        tail = [f"{len(realised)} follow-up(s) with changed realised figures or goal statuses"] if realised else []
+        print("\n".join([*follow_up_text(realised), report, *tail]))
+    return EXIT_INVALID if result.economic or realised else EXIT_OK
 
 
 def cmd_init(args: argparse.Namespace) -> int:
@@ -365,9 +474,13 @@ def parser() -> argparse.ArgumentParser:
 
     schema = sub.add_parser("schema", help="print the JSON Schema of the source format")
     schema.add_argument("--case", action="store_true", help="the schema of case.yaml instead of a proposal")
+    schema.add_argument(
+        "--follow-up", action="store_true", help="the schema of a follow-up file (*.followup.yaml) instead"
+    )
     schema.set_defaults(func=cmd_schema)
 
     _history_commands(sub)
+    _follow_up_command(sub)
     return p
 
 

@@ -7,44 +7,53 @@ path with the revision after it (`proposals/x.yaml@v1:12:3: …`), never at the 
 
 from __future__ import annotations
 
+import contextlib
 import tempfile
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from pathlib import Path, PurePosixPath
 
+from forslag.document.compute import ComputedProposal
 from forslag.errors import ForslagError, Problem, SourceError
 from forslag.history.facts import ProposalState, state_of
 from forslag.history.revisions import Repository, Revision
-from forslag.source.sources import CASE_FILE, SOURCE_SUFFIXES, find_sources
+from forslag.source.sources import CASE_FILE, SOURCE_SUFFIXES, find_sources, is_follow_up_file
 
 IMAGE_SUFFIXES = (".png", ".jpg", ".jpeg", ".gif", ".svg")
 
 
 def _is_proposal(path: PurePosixPath) -> bool:
-    return path.suffix in SOURCE_SUFFIXES and path.name != CASE_FILE
+    return path.suffix in SOURCE_SUFFIXES and path.name != CASE_FILE and not is_follow_up_file(path.name)
 
 
-def _load(root: Path, file: Path, shown: str, suffix: str) -> ProposalState:
+def _compute(root: Path, file: Path, shown: str, suffix: str) -> tuple[ComputedProposal | None, tuple[str, ...]]:
     """Load and compute one proposal; problems name `shown` (plus `suffix`) instead of the folder read from."""
     from forslag.document.compute import compute
     from forslag.source.load import load_proposal
 
-    try:
-        data = file.read_bytes()
-    except OSError as exc:
-        return ProposalState(shown, "", problems=(f"{shown}{suffix}: cannot read: {exc.strerror or exc}",))
-    text = data.decode("utf-8", errors="replace")
     prefix = str(root) + "/"
 
     def where(path: str) -> str:
         return (path.removeprefix(prefix) + suffix) if path.startswith(prefix) else path
 
     try:
-        computed = compute(load_proposal(file))
+        return compute(load_proposal(file)), ()
     except SourceError as exc:
         problems = [Problem(where(p.path), p.line, p.column, p.message) for p in exc.problems]
-        return ProposalState(shown, text, problems=tuple(str(p) for p in sorted(problems)))
+        return None, tuple(str(p) for p in sorted(problems))
     except ForslagError as exc:
-        return ProposalState(shown, text, problems=(f"{shown}{suffix}: {str(exc).replace(prefix, '')}",))
+        return None, (f"{shown}{suffix}: {str(exc).replace(prefix, '')}",)
+
+
+def _load(root: Path, file: Path, shown: str, suffix: str) -> ProposalState:
+    """One proposal's state for the diff: computed, or the problems that kept it from being computed."""
+    try:
+        data = file.read_bytes()
+    except OSError as exc:
+        return ProposalState(shown, "", problems=(f"{shown}{suffix}: cannot read: {exc.strerror or exc}",))
+    text = data.decode("utf-8", errors="replace")
+    computed, problems = _compute(root, file, shown, suffix)
+    if computed is None:
+        return ProposalState(shown, text, problems=problems)
     return state_of(shown, text, computed)
 
 
@@ -71,25 +80,16 @@ def _case_reference(file: Path) -> str | None:
     return case if isinstance(case, str) else None
 
 
-def at_revision(repo: Repository, revision: Revision, specs: Iterable[PurePosixPath]) -> dict[str, ProposalState]:
-    """The proposals under `specs` as they were at `revision`, read through git without touching the work tree."""
-    proposals: set[PurePosixPath] = set()
-    folders: set[PurePosixPath] = set()
-    for spec in specs:
-        for path in repo.files(revision, spec):
-            # A named file, or a folder's own files (as `check` reads them).
-            if (path == spec or path.parent == spec) and _is_proposal(path):
-                proposals.add(path)
-                folders.add(path.parent)
-    if not proposals:
-        return {}
+@contextlib.contextmanager
+def _materialised(repo: Repository, revision: Revision, proposals: set[PurePosixPath]) -> Iterator[Path]:
+    """A temporary folder holding the proposals' folders (sources, case, images) as they were at `revision`."""
+    folders = {path.parent for path in proposals}
     wanted: dict[PurePosixPath, tuple[str, int]] = {}
     for folder in sorted(folders):
         for path, blob in repo.files(revision, folder).items():
             # The folder's sources and case, and the images its prose may show; not a whole tree's other files.
             if path.parent == folder or path.suffix.lower() in IMAGE_SUFFIXES:
                 wanted[path] = blob
-    states: dict[str, ProposalState] = {}
     with tempfile.TemporaryDirectory(prefix="forslag-rev-") as tmp:
         root = Path(tmp).resolve()
         repo.materialise(revision, wanted, root)
@@ -101,5 +101,34 @@ def at_revision(repo: Repository, revision: Revision, specs: Iterable[PurePosixP
                 if target.is_relative_to(root) and not target.exists():
                     case_path = PurePosixPath(target.relative_to(root).as_posix())
                     repo.materialise(revision, repo.files(revision, case_path), root)
-            states[str(path)] = _load(root, file, str(path), f"@{revision.name}")
+        yield root
+
+
+def at_revision(repo: Repository, revision: Revision, specs: Iterable[PurePosixPath]) -> dict[str, ProposalState]:
+    """The proposals under `specs` as they were at `revision`, read through git without touching the work tree."""
+    proposals: set[PurePosixPath] = set()
+    for spec in specs:
+        for path in repo.files(revision, spec):
+            # A named file, or a folder's own files (as `check` reads them).
+            if (path == spec or path.parent == spec) and _is_proposal(path):
+                proposals.add(path)
+    if not proposals:
+        return {}
+    states: dict[str, ProposalState] = {}
+    with _materialised(repo, revision, proposals) as root:
+        for path in sorted(proposals):
+            states[str(path)] = _load(root, root.joinpath(*path.parts), str(path), f"@{revision.name}")
     return states
+
+
+def computed_at(
+    repo: Repository, revision: Revision, path: PurePosixPath
+) -> tuple[ComputedProposal | None, tuple[str, ...]]:
+    """One proposal as it was at `revision`, computed; or None and why not (its problems, or that it is absent).
+
+    The follow-up compares realised figures with this, so later edits to the working copy cannot move its target.
+    """
+    if path not in repo.files(revision, path) or not _is_proposal(path):
+        return None, (f"{path} does not exist at {revision.name} (commit {revision.short})",)
+    with _materialised(repo, revision, {path}) as root:
+        return _compute(root, root.joinpath(*path.parts), str(path), f"@{revision.name}")

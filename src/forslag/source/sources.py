@@ -9,6 +9,8 @@ from pathlib import Path
 
 CASE_FILE = "case.yaml"
 SOURCE_SUFFIXES = (".yaml", ".yml")
+# A follow-up of an adopted proposal lies beside it as <proposal>.followup.yaml: a source, but not a proposal.
+FOLLOW_UP_SUFFIXES = (".followup.yaml", ".followup.yml")
 GLANCE_BYTES = 2 * 1024 * 1024 + 1  # sources are at most 2 MiB (yamlsource refuses more)
 
 # Keys at the start of a line: a source's top-level mapping in block style, as every source is written.
@@ -78,6 +80,22 @@ def is_case_file(path: Path) -> bool:
     return path.name == CASE_FILE or looks_like_case(glance(path))
 
 
+def is_follow_up_file(name: str | Path) -> bool:
+    """A follow-up file (`plejefamilier.followup.yaml`), by its name alone."""
+    return (name.name if isinstance(name, Path) else str(name)).endswith(FOLLOW_UP_SUFFIXES)
+
+
+def find_follow_ups(paths: list[Path]) -> list[Path]:
+    """The follow-up files among the given files and folders (a folder's own files), sorted."""
+    found: list[Path] = []
+    for path in paths:
+        if path.is_dir():
+            found.extend(p for p in sorted(path.iterdir()) if is_follow_up_file(p) and p.is_file())
+        elif is_follow_up_file(path):
+            found.append(path)
+    return list(dict.fromkeys(found))
+
+
 def _is_case(path: Path, data: bytes, named: set[Path]) -> bool:
     if looks_like_case(data):
         return True
@@ -92,15 +110,19 @@ def find_sources(paths: list[Path]) -> list[Path]:
     In a folder, a file is a case file when it is named `case.yaml`, when its content is a case's (see
     `looks_like_case`), or when a proposal beside it names it in `case:` and it has no proposal key (so a
     proposal cannot hide another by naming it). A file named on the command line is a proposal unless it is
-    called `case.yaml` or its content is a case's.
+    called `case.yaml` or its content is a case's. Follow-up files (`*.followup.yaml`) are never proposals.
     """
     found: list[Path] = []
     for path in paths:
         if path.is_dir():
-            candidates = [p for p in sorted(path.iterdir()) if p.suffix in SOURCE_SUFFIXES and p.is_file()]
+            candidates = [
+                p
+                for p in sorted(path.iterdir())
+                if p.suffix in SOURCE_SUFFIXES and p.is_file() and not is_follow_up_file(p)
+            ]
             glances = {p: glance(p) for p in candidates if p.name != CASE_FILE}
             named = {case_file_for(p, data) for p, data in glances.items()}
             found.extend(p for p, data in glances.items() if not _is_case(p, data, named))
-        elif not is_case_file(path):
+        elif not is_case_file(path) and not is_follow_up_file(path):
             found.append(path)
     return list(dict.fromkeys(found))
