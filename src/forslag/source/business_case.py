@@ -4,14 +4,16 @@ from __future__ import annotations
 
 import re
 from decimal import Decimal
-from typing import Annotated, Any, Literal
+from typing import TYPE_CHECKING, Annotated, Any, Literal
 
 from pydantic import Field, PlainValidator, WithJsonSchema, field_validator, model_validator
 
 from forslag.errors import Problem
-from forslag.source import model
-from forslag.source.model import Amount, Strict, Styringsomraade, _describe, _number
-from forslag.source.yamlsource import Document
+from forslag.source.numbers import Amount, Strict, Styringsomraade, _describe, _number
+
+if TYPE_CHECKING:
+    from forslag.source import model
+    from forslag.source.yamlsource import Document
 
 MAX_HORIZON = 50  # years: beyond this no municipal case is credible, and Finansministeriet's bands change
 MAX_RATE = Decimal("0.20")  # a discount rate above 20 % is a typo (4 written for 0.04 is caught separately)
@@ -400,7 +402,3 @@ def check_against_case(doc: Document, proposal: model.Proposal, case: model.Case
             if f"bc_{effect.id}" in typed:
                 at(("tabel1",), f"the derived line id 'bc_{effect.id}' is also typed in economy; rename one")
     return problems
-
-
-# Proposal names BusinessCase only by name (this module builds on model's types); complete it now.
-model.Proposal.model_rebuild(_types_namespace={"BusinessCase": BusinessCase})

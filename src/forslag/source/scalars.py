@@ -19,7 +19,7 @@ from typing import Annotated, Any
 from pydantic import BaseModel
 
 from forslag.errors import Problem
-from forslag.source.model import EMPTY_MAPPING, Numbers, danish_hint, number_problem
+from forslag.source.numbers import EMPTY_MAPPING, Numbers, danish_hint, number_problem
 from forslag.source.yamlsource import Document, Loc, Mark
 
 
