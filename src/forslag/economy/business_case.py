@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from decimal import ROUND_CEILING, ROUND_HALF_UP, Decimal
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Literal
 
 if TYPE_CHECKING:
     from forslag.economy.calc import Figure
@@ -62,7 +62,9 @@ class ScenarioResult:
     npv: Decimal
     npv_by_payer: dict[str, Decimal]
     pv_costs: Decimal
-    tau: Decimal | None
+    tau: Decimal | None  # read on the balance named by balance_read
+    tau_undiscounted: Decimal | None  # always on the undiscounted balance, for those who publish it
+    balance_read: str  # "discounted" when the case discounts, else "undiscounted"
     first_surplus_year: int | None
     expected_successes: Decimal
     breakeven_success_rate: Decimal | None
@@ -83,6 +85,19 @@ class ScenarioResult:
     def payback(self) -> int | None:
         """τ rounded half up: 'tjent ind efter n år', Copenhagen's tilbagebetalingstid."""
         return None if self.tau is None else whole(self.tau)
+
+    @property
+    def breakeven_year_undiscounted(self) -> int | None:
+        return None if self.tau_undiscounted is None else max(1, ceil(self.tau_undiscounted))
+
+    @property
+    def payback_undiscounted(self) -> int | None:
+        return None if self.tau_undiscounted is None else whole(self.tau_undiscounted)
+
+    @property
+    def payback_balance(self) -> Series:
+        """The accumulated balance the payback figures are read on (discounted when the case discounts)."""
+        return self.balance_pv if self.balance_read == "discounted" else self.balance
 
 
 @dataclass(frozen=True)
@@ -111,6 +126,11 @@ class BusinessCaseResult:
 
     def scenario(self, scenario_id: str) -> ScenarioResult:
         return next(s for s in self.scenarios if s.id == scenario_id)
+
+
+def discounts(bc: BusinessCase) -> bool:
+    """Whether the case weighs later years less (then every payback figure is read on present values)."""
+    return bc.discounting.method != "none"
 
 
 def discount_factors(bc_discounting: object, horizon: int, first_year: int) -> tuple[Series, str]:
@@ -288,7 +308,14 @@ def calculate_business_case(bc: BusinessCase, case: Case) -> BusinessCaseResult:
     n_total = sum(participants, ZERO)
     discount, note = discount_factors(bc.discounting, horizon, bc.first_year)
     cost_lines = tuple(
-        Line(c.id, c.label, bc.investor, cost_values(c, horizon, participants, factor), c.implementation)
+        Line(
+            c.id,
+            c.label,
+            bc.investor,
+            cost_values(c, horizon, participants, factor),
+            c.implementation,
+            c.styringsomraade,
+        )
         for c in bc.costs
     )
     costs = tuple(sum((c.values[i] for c in cost_lines), ZERO) for i in range(horizon))
@@ -324,6 +351,8 @@ def calculate_business_case(bc: BusinessCase, case: Case) -> BusinessCaseResult:
                 breakeven = max(rate, d)
                 needed = ceil(n_total * (breakeven - d))
         balance = _accumulate(run.net)
+        net_pv = tuple(n * f for n, f in zip(run.net, discount, strict=True))
+        tau_undiscounted = crossing_time(run.net)
         results.append(
             ScenarioResult(
                 scenario=scenario,
@@ -335,11 +364,14 @@ def calculate_business_case(bc: BusinessCase, case: Case) -> BusinessCaseResult:
                 net=run.net,
                 balance=balance,
                 discount=discount,
-                balance_pv=_accumulate(tuple(n * f for n, f in zip(run.net, discount, strict=True))),
+                balance_pv=_accumulate(net_pv),
                 npv=_pv(run.net, discount),
                 npv_by_payer=npv_by_payer,
                 pv_costs=pv_costs,
-                tau=crossing_time(run.net),
+                # One rule (Skandia, SØM): when the case discounts, payback is read on the present value.
+                tau=crossing_time(net_pv) if discounts(bc) else tau_undiscounted,
+                tau_undiscounted=tau_undiscounted,
+                balance_read="discounted" if discounts(bc) else "undiscounted",
                 first_surplus_year=next((t for t, n in zip(years, run.net, strict=True) if n > 0), None),
                 expected_successes=n_total * effective,
                 breakeven_success_rate=breakeven,
@@ -375,8 +407,10 @@ def figures(result: BusinessCaseResult) -> dict[str, Figure]:
     to_tkr = Decimal(1000) if result.case.unit == "kr." else ONE
     out: dict[str, Figure] = {}
 
-    def money(value: Decimal) -> Figure:
-        return Figure("amount", value / to_tkr)
+    unit: Literal["t. kr.", "kr."] = "kr." if result.case.unit == "kr." else "t. kr."
+
+    def money(value: Decimal | None) -> Figure:
+        return Figure("amount", None if value is None else value / to_tkr, unit)
 
     def count(value: Decimal | int | None) -> Figure:
         return Figure("count", value)
@@ -385,7 +419,8 @@ def figures(result: BusinessCaseResult) -> dict[str, Figure]:
     out["bc.first_year"] = Figure("year", result.case.first_year)
     out["bc.participants"] = count(result.participants_total)
     out["bc.costs.first"] = money(result.costs_first_year)
-    out["bc.costs.total"] = money(result.costs_total)
+    out["bc.costs.total"] = money(result.costs_total)  # undiscounted: the sum of the years as paid
+    out["bc.costs.pv"] = money(result.scenarios[0].pv_costs if result.scenarios else result.costs_total)
     for i, f in enumerate(result.financing, start=1):
         out[f"bc.financing.{i}.share"] = Figure("percent", f.share)
         out[f"bc.financing.{i}.first"] = money(f.first_year)
@@ -399,15 +434,16 @@ def figures(result: BusinessCaseResult) -> dict[str, Figure]:
         out[f"{p}.tau"] = Figure("decimal", s.tau)
         out[f"{p}.breakeven_year"] = count(s.breakeven_year)
         out[f"{p}.payback"] = count(s.payback)
+        out[f"{p}.tau_undiscounted"] = Figure("decimal", s.tau_undiscounted)
+        out[f"{p}.breakeven_year_undiscounted"] = count(s.breakeven_year_undiscounted)
+        out[f"{p}.payback_undiscounted"] = count(s.payback_undiscounted)
         out[f"{p}.first_surplus_year"] = count(s.first_surplus_year)
         out[f"{p}.expected_successes"] = count(s.expected_successes)
         # Participants who succeed, the deadweight included, as whole people: ⌈N·s⌉ (Ishøj's "16 og 10").
         out[f"{p}.succeeding"] = count(ceil(result.participants_total * s.scenario.success_rate))
         out[f"{p}.successes_needed"] = count(s.successes_needed)
         out[f"{p}.breakeven_success_rate"] = Figure("percent", s.breakeven_success_rate)
-        out[f"{p}.cost_per_participant"] = Figure(
-            "amount", None if s.cost_per_participant is None else s.cost_per_participant / to_tkr
-        )
+        out[f"{p}.cost_per_participant"] = money(s.cost_per_participant)
         for name, series in (("costs", s.costs), ("gains", s.gains), ("net", s.net), ("balance", s.balance)):
             out[f"{p}.{name}.total"] = money(sum(series, ZERO)) if name != "balance" else money(series[-1])
             for t, value in enumerate(series, start=1):
@@ -447,6 +483,10 @@ def as_json(result: BusinessCaseResult, suitability: dict[str, Any]) -> dict[str
                 "npv": whole(s.npv),
                 "npv_by_payer": {payer: whole(v) for payer, v in s.npv_by_payer.items()},
                 "tau": number(s.tau),
+                "balance_read": s.balance_read,
+                "tau_undiscounted": number(s.tau_undiscounted),
+                "breakeven_year_undiscounted": s.breakeven_year_undiscounted,
+                "payback_undiscounted": s.payback_undiscounted,
                 "breakeven_year": s.breakeven_year,
                 "payback": s.payback,
                 "first_surplus_year": s.first_surplus_year,
@@ -456,4 +496,9 @@ def as_json(result: BusinessCaseResult, suitability: dict[str, Any]) -> dict[str
                 "cost_per_participant": None if s.cost_per_participant is None else whole(s.cost_per_participant),
             }
         )
-    return {"scenarios": scenarios, "suitability": suitability}
+    costs = {
+        "total": whole(result.costs_total),
+        "total_discounted": False,
+        "pv": whole(result.scenarios[0].pv_costs) if result.scenarios else whole(result.costs_total),
+    }
+    return {"unit": result.case.unit, "costs": costs, "scenarios": scenarios, "suitability": suitability}

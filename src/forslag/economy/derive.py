@@ -17,7 +17,8 @@ THOUSAND = Decimal(1000)
 def with_derived_lines(proposal: Proposal, case: Case, result: BusinessCaseResult | None) -> Proposal:
     """The proposal with the derived rows added after the typed ones; unchanged without `business_case.tabel1`.
 
-    The investing forvaltning's gains become savings rows (negative), running costs permanent rows and
+    The investing forvaltning's gains that lower a named budget become savings rows (negative; an avoided
+    future cost is not booked), running costs permanent rows and
     implementation costs implementation rows, at the case's calendar years and price level in 1.000 kr.
     Each amount is rounded here, once, half up to whole 1.000 kr., as Tabel 1 rounds a typed line.
     """
@@ -38,12 +39,16 @@ def with_derived_lines(proposal: Proposal, case: Case, result: BusinessCaseResul
                 out[year] = Decimal(whole(sign * value / to_tkr))
         return out
 
+    from forslag.source.business_case import books_as_saving
+
+    booked = {e.id for e in bc.effects if books_as_saving(e)}
     permanent: list[Line] = []
     implementation: list[Line] = []
     if rule.gains:
         for line in scenario.lines:
             values = amounts(line.values, -1)
-            if line.payer == bc.investor and values:
+            # Only a gain that lowers a named budget is a saving; an avoided future cost is shown, not booked.
+            if line.payer == bc.investor and line.id in booked and values:
                 permanent.append(
                     Line(
                         id=f"bc_{line.id}",
@@ -59,7 +64,9 @@ def with_derived_lines(proposal: Proposal, case: Case, result: BusinessCaseResul
             continue
         if not cost.implementation and not rule.running:
             continue
-        row = Line(id=f"bc_{cost.id}", label=cost.label, amounts=values, text=note)
+        row = Line(
+            id=f"bc_{cost.id}", label=cost.label, styringsomraade=cost.styringsomraade, amounts=values, text=note
+        )
         (implementation if cost.implementation else permanent).append(row)
     economy = proposal.economy.model_copy(
         update={

@@ -42,12 +42,18 @@ class Numbers:
 
     whole: an amount in 1.000 kr. (a fraction is an error); otherwise a fraction is legitimate
     (årsværk, a count, a unit price). per_year: may be a mapping year: number; single: may be one number.
+    thousands: a number that looks like a Danish thousands point (3.720) is an error, not a warning, though
+    fractions are legitimate: the business case's money, counts and participants, where 3.720 read as 3,72
+    changes every result; a fraction is written with another number of decimals (3.72, 1.1250).
+    case_years: the mapping's keys are years of the business case (1, 2, ...), not calendar years.
     """
 
     whole: bool
     per_year: bool
     single: bool
     unit: str
+    thousands: bool = False
+    case_years: bool = False
 
 
 # Digits, a point, groups of exactly three digits: how Danish writes thousands ("1.500", "-12.000").
@@ -136,6 +142,16 @@ def number_problem(value: object, raw: str | None, numbers: Numbers) -> tuple[De
     looks_danish = bool(DANISH_THOUSANDS.match(written))
     plain = written.replace(".", "")
     read_as = format(number.normalize(), "f").replace(".", ",")
+    if numbers.thousands and looks_danish:
+        fraction = format(number.normalize(), "f")
+        if DANISH_THOUSANDS.match(fraction):
+            fraction += "0"  # 1.125 meant as a fraction: a fourth decimal says so
+        return (
+            None,
+            f"{written} looks like a Danish thousands point, but YAML reads it as {read_as}; "
+            f"write {plain}, or {fraction} if a fraction was meant",
+            None,
+        )
     if numbers.whole and looks_danish:
         # -1.000 is a whole number to YAML, but nobody writes minus one that way: it is minus a thousand.
         return (
