@@ -1,4 +1,4 @@
-"""The business case's rules on cases it was not built around (issue 18) and its bounds (issue 19), each checked by hand.
+"""The business case on cases it was not built around (issue 18) and its bounds (issue 19), checked by hand.
 
 Every test states the hand arithmetic in its comment; the figures it asserts follow from that arithmetic alone.
 """
@@ -160,12 +160,12 @@ def test_the_kr_modifier_is_accepted_in_prose(run: Run, examples: Path) -> None:
 
 
 def test_a_cost_carries_a_styringsomraade_into_tabel_1() -> None:
+    import yaml
+
     from forslag.economy.derive import with_derived_lines
     from forslag.source.model import Proposal
 
     from .conftest import PROPOSALS
-
-    import yaml
 
     data = yaml.safe_load((PROPOSALS / "roedovre" / "invester-foer-det-sker.yaml").read_text())
     data["business_case"]["costs"].append(
