@@ -28,9 +28,12 @@ def with_derived_lines(proposal: Proposal, case: Case, result: BusinessCaseResul
     from forslag.source.model import Line
 
     rule = bc.tabel1
-    scenario = result.scenario(rule.scenario)
+    scenario = result.scenario(rule.scenario) if rule.scenario is not None else None
     to_tkr = THOUSAND if bc.unit == "kr." else Decimal(1)
-    note = f"Afledt af business casen i bilaget (scenariet »{scenario.scenario.name}«)."
+    if scenario is None:  # a cost assessment: its costs alone
+        note = "Afledt af omkostningsvurderingen i bilaget."
+    else:
+        note = f"Afledt af business casen i bilaget (scenariet »{scenario.scenario.name}«)."
 
     def amounts(values: tuple[Decimal, ...], sign: int) -> dict[int, Decimal]:
         out = {}
@@ -44,7 +47,7 @@ def with_derived_lines(proposal: Proposal, case: Case, result: BusinessCaseResul
     booked = {e.id for e in bc.effects if books_as_saving(e)}
     permanent: list[Line] = []
     implementation: list[Line] = []
-    if rule.gains:
+    if rule.gains and scenario is not None:
         for line in scenario.lines:
             values = amounts(line.values, -1)
             # Only a gain that lowers a named budget is a saving; an avoided future cost is shown, not booked.
@@ -58,7 +61,7 @@ def with_derived_lines(proposal: Proposal, case: Case, result: BusinessCaseResul
                         text=note,
                     )
                 )
-    for cost in scenario.cost_lines:
+    for cost in result.cost_lines:
         values = amounts(cost.values, 1)
         if not values or (cost.implementation and not rule.implementation):
             continue

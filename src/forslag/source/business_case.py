@@ -24,6 +24,7 @@ MAX_GROWTH = Decimal("0.20")  # a yearly index growth beyond ±20 % is a typo (2
 # A line's yearly figure, in the case's unit: beyond this it is no budget figure, and the sums of a hundred
 # years of such lines stay well inside Decimal's 28 digits (so rounding stays exact).
 MAX_SIZE = Decimal(10) ** 15
+MAX_FACTOR = 100  # a cost scenario's factor: beyond a hundredfold it is a typo, not a sensitivity
 
 CostType = Literal["forberedelse", "uddannelse", "drift", "øvrige"]
 GainKind = Literal["budget_reduction", "avoided_cost"]
@@ -274,6 +275,47 @@ class Discounting(Strict):
         return self
 
 
+class CostScenario(Strict):
+    """A cost sensitivity scenario: some costs scaled, perhaps other participants; the divisor of the cost per
+    participant stays the base scenario's discounted participants (Socialstyrelsen's cost model)."""
+
+    id: str = Field(description="Short name used by placeholders, e.g. 'loen' in {{ bc.cost_scenarios.loen.pv }}.")
+    name: str = Field(description="The name printed, e.g. 'Højere lønniveau'.")
+    factors: dict[str, Amount] = Field(
+        default_factory=dict, description="Cost id -> factor its amounts are multiplied by, e.g. {raadgivere: 1.1}."
+    )
+    participants: Participants | None = Field(
+        None, description="Other participants (other numbers of courses); drives per-participant costs only."
+    )
+    source: str | None = Field(None, description="Why this scenario (printed with the assumptions).")
+
+    _check = field_validator("id")(classmethod(lambda cls, v: _check_id(v)))
+
+
+class PublishedResult(Strict):
+    """One scenario's result as an evaluation publishes it."""
+
+    name: str = Field(description="The scenario's name, e.g. 'Lav succesrate'.")
+    success_rate: Share = Field(description="The success rate, e.g. 0.125.")
+    npv: Amount = Field(description="The net present value (net result) at that rate, in the case's unit.")
+
+
+class Published(Strict):
+    """Published scenario results: the sensitivity figures follow from them, since NPV is linear in the rate."""
+
+    results: list[PublishedResult] = Field(description="Two scenarios' success rate and NPV, e.g. from an evaluation.")
+    source: str = Field(description="Where the figures are published (printed under the sensitivity table).")
+
+    @field_validator("results")
+    @classmethod
+    def _two(cls, value: list[PublishedResult]) -> list[PublishedResult]:
+        if len(value) != 2:
+            raise ValueError("give the results of exactly two scenarios (NPV is a straight line through them)")
+        if value[0].success_rate == value[1].success_rate:
+            raise ValueError("the two scenarios need different success rates to give the line through them")
+        return value
+
+
 class Financier(Strict):
     """A share of the costs borne by one financier (Ishøj and Vallensbæk share one centre)."""
 
@@ -299,7 +341,9 @@ class Suitability(Strict):
 class Tabel1FromCase(Strict):
     """Take Tabel 1's rows from one scenario of the business case."""
 
-    scenario: str = Field(description="The scenario whose figures become rows, e.g. 'forsigtig'.")
+    scenario: str | None = Field(
+        None, description="The scenario whose figures become rows, e.g. 'forsigtig' (none in a cost assessment)."
+    )
     gains: bool = Field(True, description="The investing forvaltning's gains become savings rows (negative).")
     running: bool = Field(True, description="Running costs become permanent rows.")
     implementation: bool = Field(True, description="Implementation costs become implementation rows.")
@@ -317,8 +361,20 @@ class BusinessCase(Strict):
     horizon: int = Field(description="Years the case runs, at most 50.")
     participants: Participants = Field(description="The target group.")
     costs: list[Cost] = Field(description="What the intervention costs.")
-    scenarios: list[Scenario] = Field(description="At least two named success scenarios (cautious first).")
-    effects: list[Effect] = Field(description="The gain lines.")
+    scenarios: list[Scenario] = Field(
+        default_factory=list,
+        description="At least two named success scenarios (cautious first); none in a cost assessment.",
+    )
+    effects: list[Effect] = Field(
+        default_factory=list, description="The gain lines; none in a cost assessment (omkostningsvurdering)."
+    )
+    cost_scenarios: list[CostScenario] = Field(
+        default_factory=list,
+        description="Cost sensitivity scenarios: other staff costs, other numbers of courses (printed side by side).",
+    )
+    published: Published | None = Field(
+        None, description="Scenario results an evaluation publishes (success rate and NPV of two scenarios)."
+    )
     discounting: Discounting = Field(default_factory=Discounting, description="How later years are weighed.")
     financing: list[Financier] = Field(default_factory=list, description="How the costs are split between payers.")
     sensitivity: list[Share] = Field(
@@ -362,12 +418,23 @@ class BusinessCase(Strict):
             ]
         return data
 
-    @field_validator("scenarios")
-    @classmethod
-    def _two_scenarios(cls, value: list[Scenario]) -> list[Scenario]:
-        if len(value) < 2:
+    @model_validator(mode="after")
+    def _two_scenarios_with_gains(self) -> BusinessCase:
+        if self.effects and len(self.scenarios) < 2:
             raise ValueError("give at least two scenarios: a cautious and an optimistic one")
-        return value
+        if not self.effects and self.scenarios:
+            raise ValueError(
+                "scenarios need effects (the gains a success brings); a case with costs and no gains is a cost "
+                "assessment: leave out 'scenarios', or add the 'effects'"
+            )
+        if not self.costs:
+            raise ValueError("a business case needs at least one cost")
+        return self
+
+    @property
+    def cost_assessment(self) -> bool:
+        """Costs and no gains: a price (omkostningsvurdering), not an investment case to be judged."""
+        return not self.effects
 
     @field_validator("financing")
     @classmethod
@@ -457,8 +524,28 @@ def check_against_case(doc: Document, proposal: model.Proposal, case: model.Case
             ("suitability", "scenario"),
             f"no scenario {bc.suitability.scenario!r}; the scenarios are: {', '.join(scenario_ids)}",
         )
+    cost_ids = [c.id for c in bc.costs]
+    for i, cs in enumerate(bc.cost_scenarios):
+        if cs.id in [c.id for c in bc.cost_scenarios[:i]]:
+            at(("cost_scenarios", i, "id"), f"the id {cs.id!r} is used twice in cost_scenarios")
+        for cost_id, factor in cs.factors.items():
+            if cost_id not in cost_ids:
+                at(
+                    ("cost_scenarios", i, "factors", cost_id),
+                    f"no cost {cost_id!r}; the costs are: {', '.join(cost_ids)}",
+                    key=True,
+                )
+            elif not 0 <= factor <= MAX_FACTOR:
+                at(
+                    ("cost_scenarios", i, "factors", cost_id),
+                    f"a factor scales a cost between 0 and {MAX_FACTOR} (1.1 is 10 % more), got {factor}",
+                )
+    if bc.tabel1 is not None and bc.tabel1.scenario is None and bc.effects:
+        at(("tabel1",), f"name the scenario whose gains become rows: scenario: one of {', '.join(scenario_ids)}")
+    elif bc.tabel1 is not None and bc.tabel1.scenario is not None and not bc.effects:
+        at(("tabel1", "scenario"), "a cost assessment has no success scenarios; leave out 'scenario'")
     if bc.tabel1 is not None:
-        if bc.tabel1.scenario not in scenario_ids:
+        if bc.tabel1.scenario is not None and bc.effects and bc.tabel1.scenario not in scenario_ids:
             at(
                 ("tabel1", "scenario"),
                 f"no scenario {bc.tabel1.scenario!r}; the scenarios are: {', '.join(scenario_ids)}",
