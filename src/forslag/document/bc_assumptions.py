@@ -76,7 +76,8 @@ def assumptions(result: BusinessCaseResult) -> list[Assumption]:
             value = f"{_money(c.per_participant, u)} pr. ny deltager"
         else:
             value = ", ".join(f"år {t}: {_money(v, u)}" for t, v in sorted((c.amounts or {}).items()))
-        rows.append(Assumption(f"Omkostning: {c.label} ({c.cost_type})", value, c.source or ""))
+        kind = c.cost_type if c.styringsomraade == "Service" else f"{c.cost_type}, {c.styringsomraade}"
+        rows.append(Assumption(f"Omkostning: {c.label} ({kind})", value, c.source or ""))
     for s in bc.scenarios:
         value = f"Succesrate {_pct(s.success_rate)}"
         if s.deadweight:
