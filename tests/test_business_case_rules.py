@@ -290,3 +290,18 @@ def test_the_verdict_does_not_flip_on_the_payers_spelling(run: Run, examples: Pa
 
 def test_whole_rounds_half_away_from_zero() -> None:
     assert whole(D("2.5")) == 3 and whole(D("-2.5")) == -3
+
+
+def test_a_price_index_that_blows_the_amounts_up_is_refused(run: Run, examples: Path) -> None:
+    # 3.000 t. kr. at 2014 p/l times 10^12 / 0,000001 = 3·10^21: past the bound of 10^15 a year, refused.
+    folder = examples / "roedovre"
+    (folder / "case.yaml").write_text(
+        (folder / "case.yaml").read_text()
+        + "price_index:\n  values: {2014: 0.000001, 2015: 1000000000000}\n  source: test\n"
+    )
+    source = folder / "invester-foer-det-sker.yaml"
+    text = _replace(source, "  unit: 1.000 kr.\n", "  unit: 1.000 kr.\n  price_level: 2014\n")
+    result = run("check", source)
+    assert result.code == 1 and "Traceback" not in result.out + result.err
+    line = _line_of(text, "yearly: 3000")
+    assert any(f"{source}:{line}:" in row and "10^15" in row for row in result.out.splitlines()), result.out

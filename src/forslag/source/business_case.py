@@ -505,7 +505,18 @@ def check_against_case(doc: Document, proposal: model.Proposal, case: model.Case
         for year in years:
             if year > bc.horizon:
                 at(("costs", i), f"the cost {cost.id!r} falls in year {year}, after the horizon of {bc.horizon} years")
+    index = case.price_index.values if case.price_index else {}
+    factor = Decimal(1)
+    if bc.price_level is not None and bc.price_level in index and case.price_level in index:
+        with localcontext() as context:
+            context.prec = 80
+            factor = index[case.price_level] / index[bc.price_level] if index[bc.price_level] else Decimal(0)
+        if factor <= 0:
+            at(("price_level",), "the price index's values must be positive to convert between price levels")
     for loc, size in line_sizes(bc):
+        with localcontext() as context:
+            context.prec = 80
+            size *= abs(factor)  # the amounts are converted to the case's price level first
         if size >= MAX_SIZE:
             at(
                 loc,
