@@ -207,6 +207,15 @@ def test_an_avoided_cost_is_shown_but_not_booked_as_a_saving(run: Run, examples:
     assert data["business_case"]["scenarios"][0]["gains"][0] == 700
 
 
+def test_the_annex_says_which_gains_tabel_1_does_not_book(run: Run, examples: Path, tmp_path: Path) -> None:
+    source = examples / "roedovre" / "invester-foer-det-sker.yaml"
+    _replace(source, "      scales: false\n", "      scales: false\n      kind: avoided_cost\n")
+    out = tmp_path / "out"
+    assert run("build", source, "--out", out, "--format", "html", "--no-bind").code == 0
+    html = " ".join((out / "invester-foer-det-sker.html").read_text().split())
+    assert "ikke bogført som besparelse i Tabel 1" in html and "»Forhindrede anbringelser af småbørn«." in html
+
+
 # ---- 8. horizons past 50 years ---------------------------------------------------------------------------------
 
 
