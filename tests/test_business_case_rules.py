@@ -314,3 +314,11 @@ def test_a_price_index_that_blows_the_amounts_up_is_refused(run: Run, examples: 
     assert result.code == 1 and "Traceback" not in result.out + result.err
     line = _line_of(text, "yearly: 3000")
     assert any(f"{source}:{line}:" in row and "10^15" in row for row in result.out.splitlines()), result.out
+
+
+def test_a_first_year_that_is_no_calendar_year_is_refused(run: Run, examples: Path) -> None:
+    source = examples / "ishoej" / "ishoej-model.yaml"
+    text = _replace(source, "first_year: 2018", "first_year: 20180")
+    result = run("check", source)
+    line = _line_of(text, "first_year: 20180")
+    assert result.code == 1 and f"{source}:{line}:" in result.out and "calendar year" in result.out

@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, Annotated, Any, Literal
 from pydantic import Field, PlainValidator, WithJsonSchema, field_validator, model_validator
 
 from forslag.errors import Problem
-from forslag.source.numbers import Numbers, Strict, Styringsomraade, _checked, _describe, _number
+from forslag.source.numbers import FIRST_YEAR, LAST_YEAR, Numbers, Strict, Styringsomraade, _checked, _describe, _number
 
 if TYPE_CHECKING:
     from forslag.source import model
@@ -383,6 +383,13 @@ class BusinessCase(Strict):
     suitability: Suitability = Field(default_factory=Suitability, description="The suitability test's settings.")
     tabel1: Tabel1FromCase | None = Field(None, description="Derive Tabel 1's rows from one scenario.")
     source: str | None = Field(None, description="Where the case comes from (printed with the assumptions).")
+
+    @field_validator("first_year")
+    @classmethod
+    def _first_year(cls, value: int) -> int:
+        if not FIRST_YEAR <= value <= LAST_YEAR:
+            raise ValueError(f"first_year is a calendar year such as 2026 ({FIRST_YEAR}-{LAST_YEAR}); got {value}")
+        return value
 
     @field_validator("horizon")
     @classmethod

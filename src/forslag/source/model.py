@@ -12,6 +12,8 @@ from pydantic import Field, PlainValidator, WithJsonSchema, field_validator, mod
 from forslag.source.business_case import BusinessCase
 from forslag.source.numbers import (
     _PER_YEAR_SCHEMA,
+    FIRST_YEAR,
+    LAST_YEAR,
     Amount,
     Count,
     Numbers,
@@ -27,8 +29,6 @@ RiskLevel = Literal["lav", "lav til mellem", "mellem", "mellem til høj", "høj"
 Headline = Literal["full", "yearly", "from", "rising", "total", "year", "period", "none"]
 
 _ID = re.compile(r"^[a-z][a-z0-9_]*$")
-# The span a budget year, a price level or a driver's from/until may take: wide, but it keeps 99999 out.
-FIRST_YEAR, LAST_YEAR = 1900, 2200
 
 
 Prose = Annotated[str, Field(description="Markdown text.")]

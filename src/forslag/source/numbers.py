@@ -16,6 +16,8 @@ from typing import Annotated, Any, Literal
 from pydantic import BaseModel, ConfigDict, PlainValidator, WithJsonSchema
 
 Styringsomraade = Literal["Service", "Overførsler", "Anlæg"]
+# The span a budget year, a price level or a driver's from/until may take: wide, but it keeps 99999 out.
+FIRST_YEAR, LAST_YEAR = 1900, 2200
 
 
 def _is_number(value: object) -> bool:
