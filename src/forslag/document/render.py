@@ -73,9 +73,17 @@ def _bc_amount(value: Decimal | None, unit: str) -> str:
     return danish.amount(value / 1000 if unit == "kr." else value)
 
 
+def _bc_kr(value: Decimal | None, unit: str) -> str:
+    """A business-case amount in kr. (-769 kr.): a figure per person, whose thousands would round it away."""
+    if value is None:
+        return ""
+    return danish.amount(value / 1000 if unit == "kr." else value, unit="kr")
+
+
 FILTERS: dict[str, Callable[..., Any]] = {
     "money": _money,
     "bc_amount": _bc_amount,
+    "bc_kr": _bc_kr,
     "pct": lambda value: danish.quantity(value, "percent"),
     "qty": lambda value: danish.quantity(value, "count"),
     "dec": lambda value: danish.quantity(value, "decimal"),
