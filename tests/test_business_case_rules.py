@@ -322,3 +322,26 @@ def test_a_first_year_that_is_no_calendar_year_is_refused(run: Run, examples: Pa
     result = run("check", source)
     line = _line_of(text, "first_year: 20180")
     assert result.code == 1 and f"{source}:{line}:" in result.out and "calendar year" in result.out
+
+
+def test_a_cost_scenarios_participants_count_in_the_bound(run: Run, tmp_path: Path) -> None:
+    # 100 kr. per participant is small, but a cost scenario with 10^14 participants makes it 10^16 kr. a year.
+    import shutil
+
+    from .conftest import DATA
+
+    folder = tmp_path / "ca"
+    shutil.copytree(DATA / "cost-assessment", folder)
+    source = folder / "ishoej-omkostninger.yaml"
+    _replace(
+        source,
+        "    - {id: leder,",
+        "    - {id: kursus, label: Kursus, per_participant: 100}\n    - {id: leder,",
+    )
+    text = _replace(
+        source, "      factors: {raadgivere: 1.1, leder: 1.1}\n", "      participants: {total: 100000000000000}\n"
+    )
+    result = run("check", source)
+    assert result.code == 1 and "Traceback" not in result.out + result.err
+    line = _line_of(text, "per_participant: 100}")
+    assert any(f"{source}:{line}:" in row and "10^15" in row for row in result.out.splitlines()), result.out

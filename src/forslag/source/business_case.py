@@ -582,9 +582,8 @@ def check_against_case(doc: Document, proposal: model.Proposal, case: model.Case
     return problems
 
 
-def _participants_bound(bc: BusinessCase) -> tuple[Decimal, Decimal]:
+def _participants_bound(bc: BusinessCase, p: Participants) -> tuple[Decimal, Decimal]:
     """(the most new participants in one year, all participants over the horizon), from above."""
-    p = bc.participants
     if p.total is not None:
         return abs(p.total), abs(p.total)
     values = [abs(v) for v in (p.per_year or {}).values()] or [Decimal(0)]
@@ -601,7 +600,12 @@ def line_sizes(bc: BusinessCase) -> list[tuple[tuple[str | int, ...], Decimal]]:
     out: list[tuple[tuple[str | int, ...], Decimal]] = []
     with localcontext() as context:
         context.prec = 80  # exact for every product of bounded numbers
-        most, everyone = _participants_bound(bc)
+        most, everyone = _participants_bound(bc, bc.participants)
+        # A cost scenario may have other participants and scale a cost: the bound takes the largest.
+        for cs in bc.cost_scenarios:
+            if cs.participants is not None:
+                most = max(most, _participants_bound(bc, cs.participants)[0])
+        start = len(out)
         for i, c in enumerate(bc.costs):
             if c.one_off is not None:
                 out.append((("costs", i, "one_off"), abs(c.one_off)))
@@ -613,6 +617,11 @@ def line_sizes(bc: BusinessCase) -> list[tuple[tuple[str | int, ...], Decimal]]:
                 out.append((("costs", i, "per_participant"), abs(c.per_participant) * most))
             elif c.amounts:
                 out.append((("costs", i, "amounts"), max(abs(v) for v in c.amounts.values())))
+            factor = max((abs(cs.factors.get(c.id, Decimal(1))) for cs in bc.cost_scenarios), default=Decimal(1))
+            if factor > 1 and len(out) > start:
+                loc, size = out[-1]
+                out[-1] = (loc, size * factor)
+            start = len(out)
         for i, e in enumerate(bc.effects):
             stated = e.amounts if e.amounts is not None else e.counts
             if stated is not None:
