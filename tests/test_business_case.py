@@ -188,7 +188,7 @@ BAD = {
     "success rate outside 0-1": ("success_rate: 0.125", "success_rate: 1.25", "between 0 and 1"),
     "deadweight above the rate": ("success_rate: 0.25\n", "success_rate: 0.25\n      deadweight: 0.3\n", "deadweight"),
     "negative participants": ("{1: 13, 2: 18", "{1: -13, 2: 18", "cannot be negative"),
-    "horizon over 50": ("horizon: 8", "horizon: 51", "horizon must be 1 to 50"),
+    "horizon over 100": ("horizon: 8", "horizon: 101", "horizon must be 1 to 100"),
     "discount rate above 20 %": ("horizon: 8\n", "horizon: 8\n  discounting: {method: rate, rate: 4}\n", "20 %"),
     "effect after the horizon": ("counts: {1: 2,", "counts: {9: 1, 1: 2,", "after the horizon"),
     "derived Tabel 1 outside the case's years": ("first_year: 2016", "first_year: 2014", "Tabel 1 cannot be derived"),

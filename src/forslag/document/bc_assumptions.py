@@ -23,6 +23,10 @@ def _money(value: Decimal, unit: str) -> str:
     return f"{danish.number(value, places)} {'t. kr.' if unit == '1.000 kr.' else unit}"
 
 
+def _places(value: Decimal) -> int:
+    return 0 if value == whole(value) else min(4, max(1, -value.normalize().as_tuple().exponent))  # type: ignore[operator]
+
+
 def _pct(value: Decimal) -> str:
     return danish.quantity(value, "percent")
 
@@ -72,7 +76,8 @@ def assumptions(result: BusinessCaseResult) -> list[Assumption]:
             value = f"{_money(c.per_participant, u)} pr. ny deltager"
         else:
             value = ", ".join(f"år {t}: {_money(v, u)}" for t, v in sorted((c.amounts or {}).items()))
-        rows.append(Assumption(f"Omkostning: {c.label} ({c.cost_type})", value, c.source or ""))
+        kind = c.cost_type if c.styringsomraade == "Service" else f"{c.cost_type}, {c.styringsomraade}"
+        rows.append(Assumption(f"Omkostning: {c.label} ({kind})", value, c.source or ""))
     for s in bc.scenarios:
         value = f"Succesrate {_pct(s.success_rate)}"
         if s.deadweight:
@@ -106,6 +111,21 @@ def assumptions(result: BusinessCaseResult) -> list[Assumption]:
             parts.append(f"vækst {_pct(e.growth)} om året")
         parts.append(f"tilfalder {e.payer} ({e.area})")
         rows.append(Assumption(f"Gevinst: {e.label}", "; ".join(parts), e.source or ""))
+    names = {c.id: c.label for c in bc.costs}
+    for cs in bc.cost_scenarios:
+        parts = [f"{names.get(k, k)} × {danish.number(v, _places(v))}" for k, v in cs.factors.items()]
+        if cs.participants is not None:
+            parts.append("andre deltagere (kun omkostninger pr. deltager følger med)")
+        rows.append(Assumption(f"Følsomhed: {cs.name}", "; ".join(parts) or "som basis", cs.source or ""))
+    if bc.published is not None:
+        for r in bc.published.results:
+            rows.append(
+                Assumption(
+                    f"Offentliggjort resultat: {r.name}",
+                    f"Succesrate {_pct(r.success_rate)}, nettonutidsværdi {_money(r.npv, u)}",
+                    bc.published.source,
+                )
+            )
     for f in bc.financing:
         rows.append(Assumption(f"Finansiering: {f.name}", f"{_pct(f.share)} af omkostningerne", ""))
     return rows

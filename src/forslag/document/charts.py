@@ -101,7 +101,7 @@ def balance_chart(result: BusinessCaseResult) -> Chart:
     years = list(result.years)
     for i, s in enumerate(result.scenarios):
         colour = COLOURS[i % len(COLOURS)]
-        values = [float(b / unit) for b in s.balance]
+        values = [float(b / unit) for b in s.payback_balance]  # the balance τ is read on
         ax.plot(
             [0, *years], [0.0, *values], color=colour, marker="o", markersize=3, linewidth=1.6, label=s.scenario.name
         )

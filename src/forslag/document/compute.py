@@ -56,7 +56,7 @@ def compute(loaded: LoadedProposal, image_root: Path | None = None) -> ComputedP
     """Calculate and render the prose; raise SourceError with every prose problem at once."""
     case = loaded.case.case
     p, economy, bc = proposal_economy(loaded.proposal, case)  # with Tabel 1 rows taken from the business case
-    suitability = assess(bc) if bc else None
+    suitability = assess(bc) if bc and not bc.cost_assessment else None  # a cost assessment is a price
     renderer = ProseRenderer(loaded.path, economy.figures, image_root or loaded.path.parent)
     doc = loaded.document
 
@@ -93,7 +93,7 @@ def compute(loaded: LoadedProposal, image_root: Path | None = None) -> ComputedP
     if renderer.problems:
         raise SourceError(renderer.problems)
     charts: dict[str, Any] = {}
-    if bc is not None:
+    if bc is not None and bc.scenarios:
         from forslag.document.charts import charts as make_charts  # matplotlib only for a business case
 
         charts = make_charts(bc)
@@ -152,6 +152,6 @@ def economy_json(computed: ComputedProposal) -> dict[str, Any]:
 
 
 def _business_case_json(computed: ComputedProposal) -> dict[str, Any]:
-    assert computed.business_case is not None and computed.suitability is not None
+    assert computed.business_case is not None
     s = computed.suitability
-    return as_json(computed.business_case, {"verdict": s.verdict, "reasons": list(s.reasons)})
+    return as_json(computed.business_case, None if s is None else {"verdict": s.verdict, "reasons": list(s.reasons)})

@@ -35,7 +35,7 @@ def cell(value: int | Decimal | None) -> str:
 
 
 def amount(tkr: Decimal | int | None, unit: str = "auto", signed: bool = True) -> str:
-    """A headline amount from 1.000 kr.: 10,1 mio. kr. / 0,9 mio. kr. / 65 t. kr."""
+    """A headline amount from 1.000 kr.: 10,1 mio. kr. / 0,9 mio. kr. / 65 t. kr. / 6.186 kr. (unit "kr")."""
     if tkr is None:
         return ""
     value = Decimal(tkr)
@@ -47,6 +47,8 @@ def amount(tkr: Decimal | int | None, unit: str = "auto", signed: bool = True) -
         return f"{number(value / 1000, 1)} mio. kr."
     if unit == "tkr":
         return f"{number(value)} t. kr."
+    if unit == "kr":
+        return f"{number(value * 1000)} kr."
     raise ValueError(f"unknown unit {unit!r}")
 
 

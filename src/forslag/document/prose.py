@@ -21,7 +21,7 @@ from forslag.errors import Problem
 from forslag.source.yamlsource import Mark
 
 PLACEHOLDER = re.compile(r"\{\{\s*([A-Za-z0-9_.]+)\s*((?:\|\s*[a-z]+\s*)*)\}\}")
-MODIFIERS = {"abs", "mio", "tkr"}
+MODIFIERS = {"abs", "kr", "mio", "tkr"}
 IMAGE_TYPES = {
     ".png": "image/png",
     ".jpg": "image/jpeg",
@@ -54,7 +54,9 @@ def format_figure(fig: Figure, modifiers: set[str]) -> str:
         return danish.years(fig.value if isinstance(fig.value, int) else None)
     if fig.kind in ("count", "percent", "decimal"):
         return danish.quantity(fig.value, fig.kind)
-    unit = "mio" if "mio" in modifiers else "tkr" if "tkr" in modifiers else "auto"
+    unit = "mio" if "mio" in modifiers else "tkr" if "tkr" in modifiers else "kr" if "kr" in modifiers else "auto"
+    if unit == "auto" and fig.unit == "kr.":
+        unit = "kr"  # a business case kept in kr. prints in kr. unless the prose asks for another unit
     return danish.amount(fig.value, unit=unit, signed="abs" not in modifiers)
 
 

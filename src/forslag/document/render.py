@@ -73,9 +73,17 @@ def _bc_amount(value: Decimal | None, unit: str) -> str:
     return danish.amount(value / 1000 if unit == "kr." else value)
 
 
+def _bc_kr(value: Decimal | None, unit: str) -> str:
+    """A business-case amount in kr. (-769 kr.): a figure per person, whose thousands would round it away."""
+    if value is None:
+        return ""
+    return danish.amount(value / 1000 if unit == "kr." else value, unit="kr")
+
+
 FILTERS: dict[str, Callable[..., Any]] = {
     "money": _money,
     "bc_amount": _bc_amount,
+    "bc_kr": _bc_kr,
     "pct": lambda value: danish.quantity(value, "percent"),
     "qty": lambda value: danish.quantity(value, "count"),
     "dec": lambda value: danish.quantity(value, "decimal"),
@@ -185,11 +193,21 @@ def business_case_context(computed: ComputedProposal) -> dict[str, Any] | None:
     if computed.business_case is None:
         return None
     from forslag.document.bc_assumptions import assumptions
+    from forslag.source.business_case import books_as_saving
+
+    case = computed.business_case.case
+    # Gains to the investor that Tabel 1 does not book: shown in the annex, with why.
+    unbooked = (
+        [e.label for e in case.effects if e.payer == case.investor and not books_as_saving(e)]
+        if case.tabel1 is not None and case.tabel1.gains
+        else []
+    )
 
     return {
         "r": computed.business_case,
         "suitability": computed.suitability,
         "assumptions": assumptions(computed.business_case),
+        "unbooked": unbooked,
         "charts": {k: {"svg": Markup(c.svg), "alt": c.alt} for k, c in computed.charts.items()},
         "first_figure": computed.prose_figures + 1,
         "prose": {k.removeprefix("bc."): Markup(v) for k, v in computed.prose.items() if k.startswith("bc.")},

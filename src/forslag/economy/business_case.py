@@ -9,11 +9,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from decimal import ROUND_CEILING, ROUND_HALF_UP, Decimal
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Literal
 
 if TYPE_CHECKING:
     from forslag.economy.calc import Figure
-    from forslag.source.business_case import BusinessCase, Cost, Effect, Scenario
+    from forslag.source.business_case import BusinessCase, Cost, Effect, Participants, Scenario
     from forslag.source.model import Case
 
 ZERO = Decimal(0)
@@ -62,13 +62,22 @@ class ScenarioResult:
     npv: Decimal
     npv_by_payer: dict[str, Decimal]
     pv_costs: Decimal
-    tau: Decimal | None
+    tau: Decimal | None  # read on the balance named by balance_read
+    tau_undiscounted: Decimal | None  # always on the undiscounted balance, for those who publish it
+    balance_read: str  # "discounted" when the case discounts, else "undiscounted"
     first_surplus_year: int | None
     expected_successes: Decimal
     breakeven_success_rate: Decimal | None
     successes_needed: int | None
     cost_per_participant: Decimal | None
     sensitivity: tuple[tuple[Decimal, Decimal], ...]
+    npv_per_10pp: Decimal  # SØM: the change in NPV per 10 percentage points of success rate
+    npv_per_participant: Decimal | None  # SØM: NPV over all participants (not discounted: people, not money)
+
+    @property
+    def breakeven_whole_percent(self) -> int | None:
+        """⌈s*⌉: the whole percentage of success that first pays (SØM's rounding of the break-even rate)."""
+        return None if self.breakeven_success_rate is None else ceil(self.breakeven_success_rate * 100)
 
     @property
     def id(self) -> str:
@@ -83,6 +92,56 @@ class ScenarioResult:
     def payback(self) -> int | None:
         """τ rounded half up: 'tjent ind efter n år', Copenhagen's tilbagebetalingstid."""
         return None if self.tau is None else whole(self.tau)
+
+    @property
+    def breakeven_year_undiscounted(self) -> int | None:
+        return None if self.tau_undiscounted is None else max(1, ceil(self.tau_undiscounted))
+
+    @property
+    def payback_undiscounted(self) -> int | None:
+        return None if self.tau_undiscounted is None else whole(self.tau_undiscounted)
+
+    @property
+    def payback_balance(self) -> Series:
+        """The accumulated balance the payback figures are read on (discounted when the case discounts)."""
+        return self.balance_pv if self.balance_read == "discounted" else self.balance
+
+
+COST_TYPES = ("forberedelse", "uddannelse", "drift", "øvrige")
+
+
+@dataclass(frozen=True)
+class CostResult:
+    """The cost side by year and by cost type, for the base case ("base") or one cost scenario."""
+
+    id: str
+    name: str
+    types: tuple[str, ...]  # the cost types that occur, in the cost model's order
+    by_type: dict[str, Series]
+    costs: Series
+    participants: Series
+    total_by_type: dict[str, Decimal]
+    total: Decimal
+    pv_by_type: dict[str, Decimal]
+    pv: Decimal
+    # PV(costs) / PV(participants of the base case): the cost model keeps the base divisor in every scenario
+    per_participant_by_type: dict[str, Decimal | None]
+    per_participant: Decimal | None
+
+
+@dataclass(frozen=True)
+class PublishedSensitivity:
+    """The sensitivity figures from two published scenario results: NPV is a straight line in the rate."""
+
+    results: tuple[tuple[str, Decimal, Decimal, Decimal | None], ...]  # name, rate, NPV, NPV per participant
+    npv_per_10pp: Decimal
+    breakeven_success_rate: Decimal | None
+    sensitivity: tuple[tuple[Decimal, Decimal], ...]
+    source: str
+
+    @property
+    def breakeven_whole_percent(self) -> int | None:
+        return None if self.breakeven_success_rate is None else ceil(self.breakeven_success_rate * 100)
 
 
 @dataclass(frozen=True)
@@ -108,9 +167,23 @@ class BusinessCaseResult:
     financing: tuple[Financing, ...]
     costs_first_year: Decimal
     costs_total: Decimal
+    cost_lines: tuple[Line, ...] = ()
+    pv_participants: Decimal = ZERO
+    cost_results: tuple[CostResult, ...] = ()  # the base case first, then the cost scenarios
+    published: PublishedSensitivity | None = None
+
+    @property
+    def cost_assessment(self) -> bool:
+        """Costs and no gains: no success scenarios, no verdict, no notat."""
+        return self.case.cost_assessment
 
     def scenario(self, scenario_id: str) -> ScenarioResult:
         return next(s for s in self.scenarios if s.id == scenario_id)
+
+
+def discounts(bc: BusinessCase) -> bool:
+    """Whether the case weighs later years less (then every payback figure is read on present values)."""
+    return bc.discounting.method != "none"
 
 
 def discount_factors(bc_discounting: object, horizon: int, first_year: int) -> tuple[Series, str]:
@@ -155,8 +228,8 @@ def price_factor(bc: BusinessCase, case: Case) -> Decimal:
     return values[case.price_level] / values[bc.price_level]
 
 
-def participants_per_year(bc: BusinessCase) -> Series:
-    p = bc.participants
+def participants_per_year(bc: BusinessCase, other: Participants | None = None) -> Series:
+    p = other or bc.participants
     horizon = bc.horizon
     if p.total is not None:
         return tuple(p.total if t == 1 else ZERO for t in range(1, horizon + 1))
@@ -276,7 +349,10 @@ def _pv(values: Series, discount: Series) -> Decimal:
 def sensitivity_rates(bc: BusinessCase) -> tuple[Decimal, ...]:
     if bc.sensitivity:
         return tuple(sorted(set(bc.sensitivity)))
-    top = min(max(s.success_rate for s in bc.scenarios) * 2, ONE)
+    rates = (
+        [s.success_rate for s in bc.scenarios] or [r.success_rate for r in bc.published.results] if bc.published else []
+    )
+    top = min(max(rates, default=ONE / 2) * 2, ONE)
     return tuple((top * i / 10).normalize() for i in range(11))
 
 
@@ -288,7 +364,14 @@ def calculate_business_case(bc: BusinessCase, case: Case) -> BusinessCaseResult:
     n_total = sum(participants, ZERO)
     discount, note = discount_factors(bc.discounting, horizon, bc.first_year)
     cost_lines = tuple(
-        Line(c.id, c.label, bc.investor, cost_values(c, horizon, participants, factor), c.implementation)
+        Line(
+            c.id,
+            c.label,
+            bc.investor,
+            cost_values(c, horizon, participants, factor),
+            c.implementation,
+            c.styringsomraade,
+        )
         for c in bc.costs
     )
     costs = tuple(sum((c.values[i] for c in cost_lines), ZERO) for i in range(horizon))
@@ -324,6 +407,8 @@ def calculate_business_case(bc: BusinessCase, case: Case) -> BusinessCaseResult:
                 breakeven = max(rate, d)
                 needed = ceil(n_total * (breakeven - d))
         balance = _accumulate(run.net)
+        net_pv = tuple(n * f for n, f in zip(run.net, discount, strict=True))
+        tau_undiscounted = crossing_time(run.net)
         results.append(
             ScenarioResult(
                 scenario=scenario,
@@ -335,17 +420,22 @@ def calculate_business_case(bc: BusinessCase, case: Case) -> BusinessCaseResult:
                 net=run.net,
                 balance=balance,
                 discount=discount,
-                balance_pv=_accumulate(tuple(n * f for n, f in zip(run.net, discount, strict=True))),
+                balance_pv=_accumulate(net_pv),
                 npv=_pv(run.net, discount),
                 npv_by_payer=npv_by_payer,
                 pv_costs=pv_costs,
-                tau=crossing_time(run.net),
+                # One rule (Skandia, SØM): when the case discounts, payback is read on the present value.
+                tau=crossing_time(net_pv) if discounts(bc) else tau_undiscounted,
+                tau_undiscounted=tau_undiscounted,
+                balance_read="discounted" if discounts(bc) else "undiscounted",
                 first_surplus_year=next((t for t, n in zip(years, run.net, strict=True) if n > 0), None),
                 expected_successes=n_total * effective,
                 breakeven_success_rate=breakeven,
                 successes_needed=needed,
                 cost_per_participant=pv_costs / pv_participants if pv_participants else None,
                 sensitivity=tuple((s, a + b * (s - d)) for s in sensitivity_rates(bc)),
+                npv_per_10pp=b / 10,
+                npv_per_participant=_pv(run.net, discount) / n_total if n_total else None,
             )
         )
     first = costs[0] if costs else ZERO
@@ -365,6 +455,77 @@ def calculate_business_case(bc: BusinessCase, case: Case) -> BusinessCaseResult:
         financing=financing,
         costs_first_year=first,
         costs_total=total,
+        cost_lines=cost_lines,
+        pv_participants=pv_participants,
+        cost_results=cost_results(bc, factor, discount, participants, pv_participants),
+        published=published_sensitivity(bc, n_total),
+    )
+
+
+def _cost_result(
+    bc: BusinessCase,
+    identity: tuple[str, str],
+    lines: list[tuple[Cost, Series]],
+    participants: Series,
+    discount: Series,
+    divisor: Decimal,
+) -> CostResult:
+    horizon = bc.horizon
+    types = tuple(k for k in COST_TYPES if any(c.cost_type == k for c, _ in lines))
+    by_type = {k: tuple(sum((v[i] for c, v in lines if c.cost_type == k), ZERO) for i in range(horizon)) for k in types}
+    costs = tuple(sum((by_type[k][i] for k in types), ZERO) for i in range(horizon))
+    pv_by_type = {k: _pv(by_type[k], discount) for k in types}
+    pv = _pv(costs, discount)
+    return CostResult(
+        id=identity[0],
+        name=identity[1],
+        types=types,
+        by_type=by_type,
+        costs=costs,
+        participants=participants,
+        total_by_type={k: sum(by_type[k], ZERO) for k in types},
+        total=sum(costs, ZERO),
+        pv_by_type=pv_by_type,
+        pv=pv,
+        per_participant_by_type={k: pv_by_type[k] / divisor if divisor else None for k in types},
+        per_participant=pv / divisor if divisor else None,
+    )
+
+
+def cost_results(
+    bc: BusinessCase, factor: Decimal, discount: Series, participants: Series, divisor: Decimal
+) -> tuple[CostResult, ...]:
+    """The cost assessment: the base case, then each cost scenario with its factors and participants, every
+    cost per participant divided by the base case's discounted participants."""
+    horizon = bc.horizon
+    base = [(c, cost_values(c, horizon, participants, factor)) for c in bc.costs]
+    out = [_cost_result(bc, ("base", "Basis"), base, participants, discount, divisor)]
+    for cs in bc.cost_scenarios:
+        own = participants_per_year(bc, cs.participants) if cs.participants is not None else participants
+        lines = [
+            (c, tuple(v * cs.factors.get(c.id, ONE) for v in cost_values(c, horizon, own, factor))) for c in bc.costs
+        ]
+        out.append(_cost_result(bc, (cs.id, cs.name), lines, own, discount, divisor))
+    return tuple(out)
+
+
+def published_sensitivity(bc: BusinessCase, n_total: Decimal) -> PublishedSensitivity | None:
+    """From two published results (rate, NPV): the slope per 10 points, the zero and the table, exactly."""
+    if bc.published is None:
+        return None
+    (r1, r2) = bc.published.results
+    slope = (r2.npv - r1.npv) / (r2.success_rate - r1.success_rate)
+    zero = r1.success_rate - r1.npv / slope if slope else None
+    breakeven = zero if zero is not None and ZERO <= zero <= ONE else None
+    rows = tuple((s, r1.npv + slope * (s - r1.success_rate)) for s in sensitivity_rates(bc))
+    return PublishedSensitivity(
+        results=tuple(
+            (r.name, r.success_rate, r.npv, r.npv / n_total if n_total else None) for r in bc.published.results
+        ),
+        npv_per_10pp=slope / 10,
+        breakeven_success_rate=breakeven,
+        sensitivity=rows,
+        source=bc.published.source,
     )
 
 
@@ -375,17 +536,41 @@ def figures(result: BusinessCaseResult) -> dict[str, Figure]:
     to_tkr = Decimal(1000) if result.case.unit == "kr." else ONE
     out: dict[str, Figure] = {}
 
-    def money(value: Decimal) -> Figure:
-        return Figure("amount", value / to_tkr)
+    unit: Literal["t. kr.", "kr."] = "kr." if result.case.unit == "kr." else "t. kr."
+
+    def money(value: Decimal | None) -> Figure:
+        return Figure("amount", None if value is None else value / to_tkr, unit)
 
     def count(value: Decimal | int | None) -> Figure:
         return Figure("count", value)
+
+    def percent(whole_percent: int | None) -> Figure:
+        """A whole percentage (⌈s*⌉) as the share a percent figure holds: 13 -> 0,13."""
+        return Figure("percent", None if whole_percent is None else Decimal(whole_percent) / 100)
 
     out["bc.horizon"] = count(result.case.horizon)
     out["bc.first_year"] = Figure("year", result.case.first_year)
     out["bc.participants"] = count(result.participants_total)
     out["bc.costs.first"] = money(result.costs_first_year)
-    out["bc.costs.total"] = money(result.costs_total)
+    out["bc.costs.total"] = money(result.costs_total)  # undiscounted: the sum of the years as paid
+    out["bc.participants_pv"] = Figure("decimal", result.pv_participants)
+    for cr in result.cost_results:
+        prefix = "bc.costs" if cr.id == "base" else f"bc.cost_scenarios.{cr.id}"
+        out[f"{prefix}.total"] = money(cr.total)  # undiscounted: the sum of the years as paid
+        out[f"{prefix}.pv"] = money(cr.pv)  # discounted at the case's rate and convention
+        out[f"{prefix}.per_participant"] = money(cr.per_participant)
+        for k in cr.types:
+            out[f"{prefix}.{k}.total"] = money(cr.total_by_type[k])
+            out[f"{prefix}.{k}.pv"] = money(cr.pv_by_type[k])
+            out[f"{prefix}.{k}.per_participant"] = money(cr.per_participant_by_type[k])
+    if result.published is not None:
+        pub = result.published
+        out["bc.published.npv_per_10pp"] = money(pub.npv_per_10pp)
+        out["bc.published.breakeven_success_rate"] = Figure("percent", pub.breakeven_success_rate)
+        whole_pct = pub.breakeven_whole_percent
+        out["bc.published.breakeven_whole_percent"] = percent(whole_pct)
+        for i, (_, _, _, per) in enumerate(pub.results, start=1):
+            out[f"bc.published.{i}.npv_per_participant"] = money(per)
     for i, f in enumerate(result.financing, start=1):
         out[f"bc.financing.{i}.share"] = Figure("percent", f.share)
         out[f"bc.financing.{i}.first"] = money(f.first_year)
@@ -399,15 +584,20 @@ def figures(result: BusinessCaseResult) -> dict[str, Figure]:
         out[f"{p}.tau"] = Figure("decimal", s.tau)
         out[f"{p}.breakeven_year"] = count(s.breakeven_year)
         out[f"{p}.payback"] = count(s.payback)
+        out[f"{p}.tau_undiscounted"] = Figure("decimal", s.tau_undiscounted)
+        out[f"{p}.breakeven_year_undiscounted"] = count(s.breakeven_year_undiscounted)
+        out[f"{p}.payback_undiscounted"] = count(s.payback_undiscounted)
         out[f"{p}.first_surplus_year"] = count(s.first_surplus_year)
         out[f"{p}.expected_successes"] = count(s.expected_successes)
         # Participants who succeed, the deadweight included, as whole people: ⌈N·s⌉ (Ishøj's "16 og 10").
         out[f"{p}.succeeding"] = count(ceil(result.participants_total * s.scenario.success_rate))
         out[f"{p}.successes_needed"] = count(s.successes_needed)
         out[f"{p}.breakeven_success_rate"] = Figure("percent", s.breakeven_success_rate)
-        out[f"{p}.cost_per_participant"] = Figure(
-            "amount", None if s.cost_per_participant is None else s.cost_per_participant / to_tkr
-        )
+        out[f"{p}.cost_per_participant"] = money(s.cost_per_participant)
+        out[f"{p}.npv_per_10pp"] = money(s.npv_per_10pp)
+        out[f"{p}.npv_per_participant"] = money(s.npv_per_participant)
+        whole_pct = s.breakeven_whole_percent
+        out[f"{p}.breakeven_whole_percent"] = percent(whole_pct)
         for name, series in (("costs", s.costs), ("gains", s.gains), ("net", s.net), ("balance", s.balance)):
             out[f"{p}.{name}.total"] = money(sum(series, ZERO)) if name != "balance" else money(series[-1])
             for t, value in enumerate(series, start=1):
@@ -419,7 +609,7 @@ def figures(result: BusinessCaseResult) -> dict[str, Figure]:
     return out
 
 
-def as_json(result: BusinessCaseResult, suitability: dict[str, Any]) -> dict[str, Any]:
+def as_json(result: BusinessCaseResult, suitability: dict[str, Any] | None) -> dict[str, Any]:
     """`check --json`'s business_case: money in whole units of the case's unit, τ as a decimal, null if none."""
 
     def money(values: Series) -> list[int]:
@@ -447,6 +637,10 @@ def as_json(result: BusinessCaseResult, suitability: dict[str, Any]) -> dict[str
                 "npv": whole(s.npv),
                 "npv_by_payer": {payer: whole(v) for payer, v in s.npv_by_payer.items()},
                 "tau": number(s.tau),
+                "balance_read": s.balance_read,
+                "tau_undiscounted": number(s.tau_undiscounted),
+                "breakeven_year_undiscounted": s.breakeven_year_undiscounted,
+                "payback_undiscounted": s.payback_undiscounted,
                 "breakeven_year": s.breakeven_year,
                 "payback": s.payback,
                 "first_surplus_year": s.first_surplus_year,
@@ -454,6 +648,60 @@ def as_json(result: BusinessCaseResult, suitability: dict[str, Any]) -> dict[str
                 "successes_needed": s.successes_needed,
                 "breakeven_success_rate": number(s.breakeven_success_rate),
                 "cost_per_participant": None if s.cost_per_participant is None else whole(s.cost_per_participant),
+                "npv_per_10pp": whole(s.npv_per_10pp),
+                "npv_per_participant": None if s.npv_per_participant is None else whole(s.npv_per_participant),
+                "breakeven_whole_percent": s.breakeven_whole_percent,
             }
         )
-    return {"scenarios": scenarios, "suitability": suitability}
+
+    def maybe(value: Decimal | None) -> int | None:
+        return None if value is None else whole(value)
+
+    base = result.cost_results[0]
+    costs = {"total": whole(base.total), "total_discounted": False, "pv": whole(base.pv)}
+    assessment = {
+        "participants_pv": number(result.pv_participants),
+        "scenarios": [
+            {
+                "id": cr.id,
+                "name": cr.name,
+                "participants": [float(v) for v in cr.participants],
+                "by_type": {k: money(cr.by_type[k]) for k in cr.types},
+                "costs": money(cr.costs),
+                "total_by_type": {k: whole(cr.total_by_type[k]) for k in cr.types},
+                "total": whole(cr.total),
+                "pv_by_type": {k: whole(cr.pv_by_type[k]) for k in cr.types},
+                "pv": whole(cr.pv),
+                "per_participant_by_type": {k: maybe(cr.per_participant_by_type[k]) for k in cr.types},
+                "per_participant": maybe(cr.per_participant),
+            }
+            for cr in result.cost_results
+        ],
+    }
+    out: dict[str, Any] = {
+        "unit": result.case.unit,
+        "kind": "cost_assessment" if result.cost_assessment else "business_case",
+        "balance_read": "discounted" if discounts(result.case) else "undiscounted",
+        "costs": costs,
+        "cost_assessment": assessment,
+        "financing": [
+            {"name": f.name, "share": float(f.share), "first": whole(f.first_year), "total": whole(f.total)}
+            for f in result.financing
+        ],
+        "scenarios": scenarios,
+        "suitability": suitability,
+    }
+    if result.published is not None:
+        pub = result.published
+        out["published"] = {
+            "results": [
+                {"name": n, "success_rate": float(r), "npv": whole(v), "npv_per_participant": maybe(per)}
+                for n, r, v, per in pub.results
+            ],
+            "npv_per_10pp": whole(pub.npv_per_10pp),
+            "breakeven_success_rate": number(pub.breakeven_success_rate),
+            "breakeven_whole_percent": pub.breakeven_whole_percent,
+            "sensitivity": [[float(r), whole(v)] for r, v in pub.sensitivity],
+            "source": pub.source,
+        }
+    return out

@@ -8,7 +8,8 @@ from fractions import Fraction
 from typing import TYPE_CHECKING, Literal
 
 if TYPE_CHECKING:  # the arithmetic needs no pydantic at run time (the bound case uses it alone)
-    from forslag.source.model import Case, Line, PerYear, Proposal
+    from forslag.source.model import Case, Line, Proposal
+    from forslag.source.numbers import PerYear
 
 Block = Literal["varig", "implementering"]
 AREAS = ("Service", "Overførsler", "Anlæg")
@@ -30,6 +31,9 @@ class Figure:
 
     kind: Literal["amount", "year", "years", "count", "percent", "decimal"]
     value: Decimal | int | None
+    # The unit an amount prints in unless the prose asks for another; the value is in 1.000 kr. either way.
+    # A business case kept in kr. prints its figures in kr. (6.186 kr., not 6 t. kr.).
+    unit: Literal["t. kr.", "kr."] = "t. kr."
 
 
 Phrase = tuple[str | Figure, ...]

@@ -17,7 +17,8 @@ THOUSAND = Decimal(1000)
 def with_derived_lines(proposal: Proposal, case: Case, result: BusinessCaseResult | None) -> Proposal:
     """The proposal with the derived rows added after the typed ones; unchanged without `business_case.tabel1`.
 
-    The investing forvaltning's gains become savings rows (negative), running costs permanent rows and
+    The investing forvaltning's gains that lower a named budget become savings rows (negative; an avoided
+    future cost is not booked), running costs permanent rows and
     implementation costs implementation rows, at the case's calendar years and price level in 1.000 kr.
     Each amount is rounded here, once, half up to whole 1.000 kr., as Tabel 1 rounds a typed line.
     """
@@ -27,9 +28,12 @@ def with_derived_lines(proposal: Proposal, case: Case, result: BusinessCaseResul
     from forslag.source.model import Line
 
     rule = bc.tabel1
-    scenario = result.scenario(rule.scenario)
+    scenario = result.scenario(rule.scenario) if rule.scenario is not None else None
     to_tkr = THOUSAND if bc.unit == "kr." else Decimal(1)
-    note = f"Afledt af business casen i bilaget (scenariet »{scenario.scenario.name}«)."
+    if scenario is None:  # a cost assessment: its costs alone
+        note = "Afledt af omkostningsvurderingen i bilaget."
+    else:
+        note = f"Afledt af business casen i bilaget (scenariet »{scenario.scenario.name}«)."
 
     def amounts(values: tuple[Decimal, ...], sign: int) -> dict[int, Decimal]:
         out = {}
@@ -38,12 +42,16 @@ def with_derived_lines(proposal: Proposal, case: Case, result: BusinessCaseResul
                 out[year] = Decimal(whole(sign * value / to_tkr))
         return out
 
+    from forslag.source.business_case import books_as_saving
+
+    booked = {e.id for e in bc.effects if books_as_saving(e)}
     permanent: list[Line] = []
     implementation: list[Line] = []
-    if rule.gains:
+    if rule.gains and scenario is not None:
         for line in scenario.lines:
             values = amounts(line.values, -1)
-            if line.payer == bc.investor and values:
+            # Only a gain that lowers a named budget is a saving; an avoided future cost is shown, not booked.
+            if line.payer == bc.investor and line.id in booked and values:
                 permanent.append(
                     Line(
                         id=f"bc_{line.id}",
@@ -53,13 +61,15 @@ def with_derived_lines(proposal: Proposal, case: Case, result: BusinessCaseResul
                         text=note,
                     )
                 )
-    for cost in scenario.cost_lines:
+    for cost in result.cost_lines:
         values = amounts(cost.values, 1)
         if not values or (cost.implementation and not rule.implementation):
             continue
         if not cost.implementation and not rule.running:
             continue
-        row = Line(id=f"bc_{cost.id}", label=cost.label, amounts=values, text=note)
+        row = Line(
+            id=f"bc_{cost.id}", label=cost.label, styringsomraade=cost.styringsomraade, amounts=values, text=note
+        )
         (implementation if cost.implementation else permanent).append(row)
     economy = proposal.economy.model_copy(
         update={

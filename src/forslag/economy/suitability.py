@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import TYPE_CHECKING, Literal
 
-from forslag.economy.business_case import ZERO, BusinessCaseResult, crossing_time, whole
+from forslag.economy.business_case import ONE, ZERO, BusinessCaseResult, crossing_time, whole
 
 if TYPE_CHECKING:
     from forslag.source.business_case import Effect
@@ -61,7 +61,9 @@ def assess(result: BusinessCaseResult) -> Suitability:
     total = sum(scenario.gains, ZERO)
     real = [sum((line.values[i] for line in realisable), ZERO) for i in range(bc.horizon)]
     share = sum(real, ZERO) / total if total else None
-    tau = crossing_time(tuple(g - c for g, c in zip(real, scenario.costs, strict=True)))
+    # The same balance as the case's payback figures: present values when the case discounts.
+    weights = scenario.discount if scenario.balance_read == "discounted" else tuple(ONE for _ in real)
+    tau = crossing_time(tuple((g - c) * w for g, c, w in zip(real, scenario.costs, weights, strict=True)))
     name = scenario.scenario.name
     suitable = True
     if tau is None or tau > limit:

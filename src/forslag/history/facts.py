@@ -133,6 +133,10 @@ def business_case_facts(computed: ComputedProposal) -> dict[str, Fact]:
         facts[f"business_case.{name}"] = Fact("business_case", name, label, year, kind, value)
 
     add("bc.costs.total", "omkostninger i alt")
+    add("bc.costs.pv", "omkostningernes nutidsværdi")
+    add("bc.costs.per_participant", "omkostning pr. deltager")
+    for cs in bc.case.cost_scenarios:
+        add(f"bc.cost_scenarios.{cs.id}.per_participant", f"{cs.name}: omkostning pr. deltager")
     for s in bc.scenarios:
         prefix = f"bc.{s.scenario.id}"
         for key, label in BUSINESS_CASE_RESULTS.items():

@@ -3,18 +3,28 @@
 from __future__ import annotations
 
 import re
-from decimal import Decimal
-from typing import Annotated, Any, Literal
+from decimal import Decimal, localcontext
+from typing import TYPE_CHECKING, Annotated, Any, Literal
 
 from pydantic import Field, PlainValidator, WithJsonSchema, field_validator, model_validator
 
 from forslag.errors import Problem
-from forslag.source import model
-from forslag.source.model import Amount, Strict, Styringsomraade, _describe, _number
-from forslag.source.yamlsource import Document
+from forslag.source.numbers import FIRST_YEAR, LAST_YEAR, Numbers, Strict, Styringsomraade, _checked, _describe, _number
 
-MAX_HORIZON = 50  # years: beyond this no municipal case is credible, and Finansministeriet's bands change
+if TYPE_CHECKING:
+    from forslag.source import model
+    from forslag.source.yamlsource import Document
+
+# Years: Finansministeriet's schedule changes rate after year 35 and year 70, so a case may run past both
+# steps; past WARN_HORIZON a municipal case is rarely credible, and the loader says so.
+MAX_HORIZON = 100
+WARN_HORIZON = 50
 MAX_RATE = Decimal("0.20")  # a discount rate above 20 % is a typo (4 written for 0.04 is caught separately)
+MAX_GROWTH = Decimal("0.20")  # a yearly index growth beyond ±20 % is a typo (2 written for 0.02)
+# A line's yearly figure, in the case's unit: beyond this it is no budget figure, and the sums of a hundred
+# years of such lines stay well inside Decimal's 28 digits (so rounding stays exact).
+MAX_SIZE = Decimal(10) ** 15
+MAX_FACTOR = 100  # a cost scenario's factor: beyond a hundredfold it is a typo, not a sensitivity
 
 CostType = Literal["forberedelse", "uddannelse", "drift", "øvrige"]
 GainKind = Literal["budget_reduction", "avoided_cost"]
@@ -23,6 +33,16 @@ DiscountMethod = Literal["none", "rate", "finansministeriet"]
 Unit = Literal["kr.", "1.000 kr."]
 
 _ID = re.compile(r"^[a-z][a-z0-9_]*$")
+
+
+# The business case's money, counts and participants: fractions are legitimate (612,5 t. kr., 2,5 årsværk),
+# but a number that looks like a Danish thousands point is an error (the loader says what to write).
+CASE_NUMBER = Numbers(whole=False, per_year=False, single=True, unit="", thousands=True)
+CASE_YEARS = Numbers(whole=False, per_year=True, single=False, unit="", thousands=True, case_years=True)
+
+
+def _case_number(value: object) -> Decimal:
+    return _checked(value, CASE_NUMBER)
 
 
 def _year_index_map(value: object) -> dict[int, Decimal]:
@@ -34,7 +54,7 @@ def _year_index_map(value: object) -> dict[int, Decimal]:
         if not isinstance(year, int) or isinstance(year, bool) or year < 1:
             raise ValueError(f"expected a year of the case (1, 2, ...) as key, got {_describe(year)}")
         try:
-            out[year] = _number(number)
+            out[year] = _case_number(number)
         except ValueError as exc:
             raise ValueError(f"year {year}: {exc}") from None
     return out
@@ -52,8 +72,14 @@ _INDEX_SCHEMA: dict[str, Any] = {
     "propertyNames": {"pattern": "^[1-9][0-9]*$"},
     "additionalProperties": {"type": "number"},
 }
-YearIndexMap = Annotated[dict[int, Decimal], PlainValidator(_year_index_map), WithJsonSchema(_INDEX_SCHEMA)]
+YearIndexMap = Annotated[dict[int, Decimal], PlainValidator(_year_index_map), WithJsonSchema(_INDEX_SCHEMA), CASE_YEARS]
+Amount = Annotated[Decimal, PlainValidator(_case_number), WithJsonSchema({"type": "number"}), CASE_NUMBER]
 Share = Annotated[Decimal, PlainValidator(_share), WithJsonSchema({"type": "number", "minimum": 0, "maximum": 1})]
+
+
+def payer_key(name: str) -> str:
+    """What makes two payers' names the same payer: the words, whatever their spaces and case."""
+    return " ".join(name.split()).casefold()
 
 
 def _check_id(value: str) -> str:
@@ -91,6 +117,9 @@ class Cost(Strict):
     label: str = Field(description="What the cost is, as printed, e.g. '2 familierådgivere'.")
     cost_type: CostType = Field(
         "drift", description="Socialstyrelsen's cost type: forberedelse, uddannelse, drift, øvrige."
+    )
+    styringsomraade: Styringsomraade = Field(
+        "Service", description="Budget control area of the cost's Tabel 1 row: Service, Overførsler, Anlæg."
     )
     one_off: Amount | None = Field(None, description="A one-off amount, paid in 'year' (default year 1).")
     year: int = Field(1, ge=1, description="The year of the case a one-off amount is paid in.")
@@ -191,7 +220,12 @@ class Effect(Strict):
     @field_validator("growth", mode="before")
     @classmethod
     def _growth_number(cls, value: object) -> Decimal:
-        return _number(value)
+        growth = _number(value)
+        if not -MAX_GROWTH <= growth <= MAX_GROWTH:
+            raise ValueError(
+                f"a yearly growth must lie between -{MAX_GROWTH} and {MAX_GROWTH} (±20 %); write 2 % as 0.02"
+            )
+        return growth
 
     @model_validator(mode="after")
     def _one_source_of_gains(self) -> Effect:
@@ -204,6 +238,8 @@ class Effect(Strict):
         stated = self.amounts is not None or self.counts is not None
         if stated and self.scales and self.reference_rate is None:
             raise ValueError("'counts' or 'amounts' that scale with the success rate need 'reference_rate'")
+        if stated and self.scales and self.reference_rate == 0:
+            raise ValueError("a 'reference_rate' of 0 cannot be scaled from; give the rate the figures were stated at")
         if not stated and not self.scales:
             raise ValueError("a gain per success always scales with the success rate; give 'counts' or 'amounts'")
         return self
@@ -239,6 +275,47 @@ class Discounting(Strict):
         return self
 
 
+class CostScenario(Strict):
+    """A cost sensitivity scenario: some costs scaled, perhaps other participants; the divisor of the cost per
+    participant stays the base scenario's discounted participants (Socialstyrelsen's cost model)."""
+
+    id: str = Field(description="Short name used by placeholders, e.g. 'loen' in {{ bc.cost_scenarios.loen.pv }}.")
+    name: str = Field(description="The name printed, e.g. 'Højere lønniveau'.")
+    factors: dict[str, Amount] = Field(
+        default_factory=dict, description="Cost id -> factor its amounts are multiplied by, e.g. {raadgivere: 1.1}."
+    )
+    participants: Participants | None = Field(
+        None, description="Other participants (other numbers of courses); drives per-participant costs only."
+    )
+    source: str | None = Field(None, description="Why this scenario (printed with the assumptions).")
+
+    _check = field_validator("id")(classmethod(lambda cls, v: _check_id(v)))
+
+
+class PublishedResult(Strict):
+    """One scenario's result as an evaluation publishes it."""
+
+    name: str = Field(description="The scenario's name, e.g. 'Lav succesrate'.")
+    success_rate: Share = Field(description="The success rate, e.g. 0.125.")
+    npv: Amount = Field(description="The net present value (net result) at that rate, in the case's unit.")
+
+
+class Published(Strict):
+    """Published scenario results: the sensitivity figures follow from them, since NPV is linear in the rate."""
+
+    results: list[PublishedResult] = Field(description="Two scenarios' success rate and NPV, e.g. from an evaluation.")
+    source: str = Field(description="Where the figures are published (printed under the sensitivity table).")
+
+    @field_validator("results")
+    @classmethod
+    def _two(cls, value: list[PublishedResult]) -> list[PublishedResult]:
+        if len(value) != 2:
+            raise ValueError("give the results of exactly two scenarios (NPV is a straight line through them)")
+        if value[0].success_rate == value[1].success_rate:
+            raise ValueError("the two scenarios need different success rates to give the line through them")
+        return value
+
+
 class Financier(Strict):
     """A share of the costs borne by one financier (Ishøj and Vallensbæk share one centre)."""
 
@@ -264,7 +341,9 @@ class Suitability(Strict):
 class Tabel1FromCase(Strict):
     """Take Tabel 1's rows from one scenario of the business case."""
 
-    scenario: str = Field(description="The scenario whose figures become rows, e.g. 'forsigtig'.")
+    scenario: str | None = Field(
+        None, description="The scenario whose figures become rows, e.g. 'forsigtig' (none in a cost assessment)."
+    )
     gains: bool = Field(True, description="The investing forvaltning's gains become savings rows (negative).")
     running: bool = Field(True, description="Running costs become permanent rows.")
     implementation: bool = Field(True, description="Implementation costs become implementation rows.")
@@ -282,8 +361,20 @@ class BusinessCase(Strict):
     horizon: int = Field(description="Years the case runs, at most 50.")
     participants: Participants = Field(description="The target group.")
     costs: list[Cost] = Field(description="What the intervention costs.")
-    scenarios: list[Scenario] = Field(description="At least two named success scenarios (cautious first).")
-    effects: list[Effect] = Field(description="The gain lines.")
+    scenarios: list[Scenario] = Field(
+        default_factory=list,
+        description="At least two named success scenarios (cautious first); none in a cost assessment.",
+    )
+    effects: list[Effect] = Field(
+        default_factory=list, description="The gain lines; none in a cost assessment (omkostningsvurdering)."
+    )
+    cost_scenarios: list[CostScenario] = Field(
+        default_factory=list,
+        description="Cost sensitivity scenarios: other staff costs, other numbers of courses (printed side by side).",
+    )
+    published: Published | None = Field(
+        None, description="Scenario results an evaluation publishes (success rate and NPV of two scenarios)."
+    )
     discounting: Discounting = Field(default_factory=Discounting, description="How later years are weighed.")
     financing: list[Financier] = Field(default_factory=list, description="How the costs are split between payers.")
     sensitivity: list[Share] = Field(
@@ -293,19 +384,64 @@ class BusinessCase(Strict):
     tabel1: Tabel1FromCase | None = Field(None, description="Derive Tabel 1's rows from one scenario.")
     source: str | None = Field(None, description="Where the case comes from (printed with the assumptions).")
 
+    @field_validator("first_year")
+    @classmethod
+    def _first_year(cls, value: int) -> int:
+        if not FIRST_YEAR <= value <= LAST_YEAR:
+            raise ValueError(f"first_year is a calendar year such as 2026 ({FIRST_YEAR}-{LAST_YEAR}); got {value}")
+        return value
+
     @field_validator("horizon")
     @classmethod
     def _horizon(cls, value: int) -> int:
         if not 1 <= value <= MAX_HORIZON:
-            raise ValueError(f"the horizon must be 1 to {MAX_HORIZON} years, got {value}")
+            raise ValueError(
+                f"the horizon must be 1 to {MAX_HORIZON} years, got {value} (Finansministeriet's schedule "
+                "has its last step after year 70)"
+            )
         return value
 
-    @field_validator("scenarios")
+    @model_validator(mode="before")
     @classmethod
-    def _two_scenarios(cls, value: list[Scenario]) -> list[Scenario]:
-        if len(value) < 2:
+    def _one_spelling_per_payer(cls, data: Any) -> Any:
+        """Payers differing only in spaces or case are one payer, spelt as first named (the investor first):
+        a trailing space must not make the investor's own gain someone else's. The loader warns."""
+        if not isinstance(data, dict):
+            return data
+        spelling: dict[str, str] = {}
+
+        def one(name: object) -> object:
+            if not isinstance(name, str):
+                return name
+            return spelling.setdefault(payer_key(name), " ".join(name.split()))
+
+        data = dict(data)
+        if "investor" in data:
+            data["investor"] = one(data["investor"])
+        effects = data.get("effects")
+        if isinstance(effects, list):
+            data["effects"] = [
+                {**e, "payer": one(e["payer"])} if isinstance(e, dict) and "payer" in e else e for e in effects
+            ]
+        return data
+
+    @model_validator(mode="after")
+    def _two_scenarios_with_gains(self) -> BusinessCase:
+        if self.effects and len(self.scenarios) < 2:
             raise ValueError("give at least two scenarios: a cautious and an optimistic one")
-        return value
+        if not self.effects and self.scenarios:
+            raise ValueError(
+                "scenarios need effects (the gains a success brings); a case with costs and no gains is a cost "
+                "assessment: leave out 'scenarios', or add the 'effects'"
+            )
+        if not self.costs:
+            raise ValueError("a business case needs at least one cost")
+        return self
+
+    @property
+    def cost_assessment(self) -> bool:
+        """Costs and no gains: a price (omkostningsvurdering), not an investment case to be judged."""
+        return not self.effects
 
     @field_validator("financing")
     @classmethod
@@ -376,20 +512,64 @@ def check_against_case(doc: Document, proposal: model.Proposal, case: model.Case
         for year in years:
             if year > bc.horizon:
                 at(("costs", i), f"the cost {cost.id!r} falls in year {year}, after the horizon of {bc.horizon} years")
+    index = case.price_index.values if case.price_index else {}
+    factor = Decimal(1)
+    if bc.price_level is not None and bc.price_level in index and case.price_level in index:
+        with localcontext() as context:
+            context.prec = 80
+            factor = index[case.price_level] / index[bc.price_level] if index[bc.price_level] else Decimal(0)
+        if factor <= 0:
+            at(("price_level",), "the price index's values must be positive to convert between price levels")
+    for loc, size in line_sizes(bc):
+        with localcontext() as context:
+            context.prec = 80
+            size *= abs(factor)  # the amounts are converted to the case's price level first
+        if size >= MAX_SIZE:
+            at(
+                loc,
+                f"this line reaches 10^15 {bc.unit} or more in a year (amount × participants or counts, with its "
+                f"growth over the horizon); the case is in {bc.unit}: check the unit and the number of digits",
+            )
+    if bc.first_year > case.years[-1]:
+        at(
+            ("first_year",),
+            f"the business case starts in {bc.first_year}, after Tabel 1's last year {case.years[-1]}; year 1 of "
+            f"the case is a year of Tabel 1 ({case.years[0]}-{case.years[-1]}) or before it",
+        )
     scenario_ids = [s.id for s in bc.scenarios]
     if bc.suitability.scenario is not None and bc.suitability.scenario not in scenario_ids:
         at(
             ("suitability", "scenario"),
             f"no scenario {bc.suitability.scenario!r}; the scenarios are: {', '.join(scenario_ids)}",
         )
+    cost_ids = [c.id for c in bc.costs]
+    for i, cs in enumerate(bc.cost_scenarios):
+        if cs.id in [c.id for c in bc.cost_scenarios[:i]]:
+            at(("cost_scenarios", i, "id"), f"the id {cs.id!r} is used twice in cost_scenarios")
+        for cost_id, factor in cs.factors.items():
+            if cost_id not in cost_ids:
+                at(
+                    ("cost_scenarios", i, "factors", cost_id),
+                    f"no cost {cost_id!r}; the costs are: {', '.join(cost_ids)}",
+                    key=True,
+                )
+            elif not 0 <= factor <= MAX_FACTOR:
+                at(
+                    ("cost_scenarios", i, "factors", cost_id),
+                    f"a factor scales a cost between 0 and {MAX_FACTOR} (1.1 is 10 % more), got {factor}",
+                )
+    if bc.tabel1 is not None and bc.tabel1.scenario is None and bc.effects:
+        at(("tabel1",), f"name the scenario whose gains become rows: scenario: one of {', '.join(scenario_ids)}")
+    elif bc.tabel1 is not None and bc.tabel1.scenario is not None and not bc.effects:
+        at(("tabel1", "scenario"), "a cost assessment has no success scenarios; leave out 'scenario'")
     if bc.tabel1 is not None:
-        if bc.tabel1.scenario not in scenario_ids:
+        if bc.tabel1.scenario is not None and bc.effects and bc.tabel1.scenario not in scenario_ids:
             at(
                 ("tabel1", "scenario"),
                 f"no scenario {bc.tabel1.scenario!r}; the scenarios are: {', '.join(scenario_ids)}",
             )
         last = bc.first_year + bc.horizon - 1
-        if bc.first_year < case.years[0] or last < case.years[-1]:
+        if bc.first_year <= case.years[-1] and (bc.first_year < case.years[0] or last < case.years[-1]):
             at(
                 ("first_year",),
                 f"Tabel 1 cannot be derived: the business case runs {bc.first_year}-{last} but Tabel 1's years are "
@@ -402,5 +582,124 @@ def check_against_case(doc: Document, proposal: model.Proposal, case: model.Case
     return problems
 
 
-# Proposal names BusinessCase only by name (this module builds on model's types); complete it now.
-model.Proposal.model_rebuild(_types_namespace={"BusinessCase": BusinessCase})
+def _participants_bound(bc: BusinessCase, p: Participants) -> tuple[Decimal, Decimal]:
+    """(the most new participants in one year, all participants over the horizon), from above."""
+    if p.total is not None:
+        return abs(p.total), abs(p.total)
+    values = [abs(v) for v in (p.per_year or {}).values()] or [Decimal(0)]
+    most = max(values)
+    return most, (sum(values, Decimal(0)) + (most * bc.horizon if p.hold_last else 0))
+
+
+def line_sizes(bc: BusinessCase) -> list[tuple[tuple[str | int, ...], Decimal]]:
+    """Each cost and gain line with an upper bound of its yearly figure in the case's unit, and where to point.
+
+    From above, without calculating: the amount times the most participants or counts it can meet, a stated
+    figure scaled up from its reference rate to a success rate of 1, grown over the horizon.
+    """
+    out: list[tuple[tuple[str | int, ...], Decimal]] = []
+    with localcontext() as context:
+        context.prec = 80  # exact for every product of bounded numbers
+        most, everyone = _participants_bound(bc, bc.participants)
+        # A cost scenario may have other participants and scale a cost: the bound takes the largest.
+        for cs in bc.cost_scenarios:
+            if cs.participants is not None:
+                most = max(most, _participants_bound(bc, cs.participants)[0])
+        start = len(out)
+        for i, c in enumerate(bc.costs):
+            if c.one_off is not None:
+                out.append((("costs", i, "one_off"), abs(c.one_off)))
+            elif c.yearly is not None:
+                out.append((("costs", i, "yearly"), abs(c.yearly)))
+            elif c.fte is not None and c.unit_cost is not None:
+                out.append((("costs", i, "unit_cost"), abs(c.fte * c.unit_cost)))
+            elif c.per_participant is not None:
+                out.append((("costs", i, "per_participant"), abs(c.per_participant) * most))
+            elif c.amounts:
+                out.append((("costs", i, "amounts"), max(abs(v) for v in c.amounts.values())))
+            factor = max((abs(cs.factors.get(c.id, Decimal(1))) for cs in bc.cost_scenarios), default=Decimal(1))
+            if factor > 1 and len(out) > start:
+                loc, size = out[-1]
+                out[-1] = (loc, size * factor)
+            start = len(out)
+        for i, e in enumerate(bc.effects):
+            stated = e.amounts if e.amounts is not None else e.counts
+            if stated is not None:
+                base = max((abs(v) for v in stated.values()), default=Decimal(0)) * abs(
+                    e.value if e.value is not None else Decimal(1)
+                )
+                if e.scales and e.reference_rate:
+                    base /= e.reference_rate
+            else:
+                base = abs(e.value if e.value is not None else Decimal(0)) * everyone
+            base *= (1 + abs(e.growth)) ** max(bc.horizon - 1, 0)
+            key = "value" if e.value is not None else "amounts"
+            out.append((("effects", i, key), base))
+    return out
+
+
+def warnings_against_case(doc: Document, proposal: model.Proposal) -> list[Problem]:
+    """What prints but may not be what the author meant: a long horizon, one payer spelt two ways, a Tabel 1
+    row typed beside the row the business case derives for the same cost or gain (counted twice)."""
+    bc = proposal.business_case
+    if bc is None:
+        return []
+    found: list[Problem] = []
+
+    def at(loc: tuple[str | int, ...], message: str) -> None:
+        mark = doc.mark(loc)
+        found.append(Problem(str(doc.path), mark.line if mark else None, mark.column if mark else None, message))
+
+    if bc.horizon > WARN_HORIZON:
+        at(
+            ("business_case", "horizon"),
+            f"a horizon of {bc.horizon} years runs past {WARN_HORIZON} years: the gains that far out are rarely "
+            "credible for a municipal case; state why in the case's source",
+        )
+    raw = doc.data.get("business_case") if isinstance(doc.data, dict) else None
+    if isinstance(raw, dict):
+        names: list[tuple[tuple[str | int, ...], str]] = []
+        if isinstance(raw.get("investor"), str):
+            names.append((("business_case", "investor"), raw["investor"]))
+        for i, e in enumerate(raw.get("effects") or []):
+            if isinstance(e, dict) and isinstance(e.get("payer"), str):
+                names.append((("business_case", "effects", i, "payer"), e["payer"]))
+        first: dict[str, str] = {}
+        for loc, name in names:
+            seen = first.setdefault(payer_key(name), name)
+            if seen != name:
+                at(
+                    loc,
+                    f"the payer {name!r} and {seen!r} differ only in spaces or case; they are read as one payer, "
+                    f"{' '.join(seen.split())!r}: write the name the same way everywhere",
+                )
+    rule = bc.tabel1
+    if rule is not None:
+        derived: dict[str, str] = {}  # what a derived row means (its label, its source id) -> the source's name
+        if rule.gains:
+            for e in bc.effects:
+                if e.payer == bc.investor and books_as_saving(e):
+                    derived[payer_key(e.label)] = f"gain {e.id!r}"
+                    derived[e.id] = f"gain {e.id!r}"
+        for c in bc.costs:
+            if rule.implementation if c.implementation else rule.running:
+                derived[payer_key(c.label)] = f"cost {c.id!r}"
+                derived[c.id] = f"cost {c.id!r}"
+        blocks = (("permanent", proposal.economy.permanent), ("implementation", proposal.economy.implementation))
+        for block, lines in blocks:
+            for i, line in enumerate(lines):
+                same = derived.get(line.id) or derived.get(payer_key(line.label))
+                if same:
+                    at(
+                        ("economy", block, i),
+                        f"the typed line {line.id!r} looks like the row Tabel 1 derives from the business case's "
+                        f"{same}: the amount is counted twice; remove the typed line, or keep it and turn the "
+                        "derived rows off in business_case.tabel1",
+                    )
+    return found
+
+
+def books_as_saving(effect: Effect) -> bool:
+    """A gain becomes a savings row in Tabel 1 only when it lowers spending in a named budget; an avoided
+    future cost, or a gain that names no budget, is shown in the business case but not booked."""
+    return effect.kind == "budget_reduction" and bool(effect.budget)

@@ -18,6 +18,7 @@ from pydantic.fields import FieldInfo
 
 from forslag.errors import Problem, SourceError
 from forslag.source.business_case import check_against_case as check_business_case
+from forslag.source.business_case import warnings_against_case as business_case_warnings
 from forslag.source.comments import cut_texts
 from forslag.source.model import Case, Line, Proposal
 from forslag.source.scalars import at, prepare, unwrap
@@ -533,7 +534,7 @@ def load_proposal(path: Path) -> LoadedProposal:
         text = path.read_text(encoding="utf-8").removeprefix("\ufeff")
     except (OSError, UnicodeDecodeError):
         text = ""
-    found = [*checked.warnings, *cut_texts(doc, text)]
+    found = [*checked.warnings, *cut_texts(doc, text), *business_case_warnings(doc, checked.model)]
     warnings = sorted(found, key=lambda p: (p.line or 0, p.column or 0, p.message))
     return LoadedProposal(path, doc, case, checked.model, tuple(warnings))
 

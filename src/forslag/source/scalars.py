@@ -19,7 +19,7 @@ from typing import Annotated, Any
 from pydantic import BaseModel
 
 from forslag.errors import Problem
-from forslag.source.model import EMPTY_MAPPING, Numbers, danish_hint, number_problem
+from forslag.source.numbers import EMPTY_MAPPING, Numbers, danish_hint, number_problem
 from forslag.source.yamlsource import Document, Loc, Mark
 
 
@@ -151,7 +151,13 @@ class _Walk:
                     if split[index]:
                         self.problem(doc.mark(entry), f"{_field(loc)}: year {key}: {split[index]}", loc)
                     continue
-                if not isinstance(key, int) or isinstance(key, bool):
+                if numbers.case_years:
+                    if not isinstance(key, int) or isinstance(key, bool) or key < 1:
+                        message = (
+                            f"{_field(loc)}: expected a year of the case (1, 2, ...) as key, got {_describe_key(key)}"
+                        )
+                        self.problem(doc.mark(entry, key=True), message, loc)
+                elif not isinstance(key, int) or isinstance(key, bool):
                     message = f"{_field(loc)}: expected a year (like 2027) as key, got {_describe_key(key)}"
                     mark = doc.mark(entry, key=True)
                     if isinstance(key, str) and key.strip().isdigit() and mark and mark.style in ("'", '"'):
