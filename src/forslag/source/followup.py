@@ -20,7 +20,7 @@ from pydantic import Field, PlainValidator, WithJsonSchema, field_validator
 
 from forslag.errors import Problem, SourceError
 from forslag.source.load import _validate
-from forslag.source.model import Amount, Numbers, Strict, YearAmounts, _checked, _year_key
+from forslag.source.numbers import Amount, Numbers, Strict, YearAmounts, _checked, _year_key
 from forslag.source.scalars import at
 from forslag.source.sources import FOLLOW_UP_SUFFIXES, SOURCE_SUFFIXES
 from forslag.source.yamlsource import Document, Loc, read_yaml
