@@ -143,6 +143,7 @@ def test_the_workflow_installs_what_forslag_needs_and_a_forslag_that_exists(run:
             "forslag @ https://example.org/forslag-0.1.0-py3-none-any.whl#sha256=ff",
         ),
         ({"url": "file:///home/x/forslag", "dir_info": {"editable": True}}, ""),
+        ({"url": "file:///home/x/forslag", "vcs_info": {"vcs": "git", "commit_id": "abc123"}}, ""),
         ({"url": "file:///tmp/forslag-0.1.0-py3-none-any.whl", "archive_info": {}}, ""),
     ],
 )

@@ -45,14 +45,9 @@ def from_direct_url(data: dict[str, object], version: str = __version__) -> Requ
     vcs = data.get("vcs_info")
     archive = data.get("archive_info")
     if isinstance(vcs, dict) and vcs.get("vcs") == "git" and isinstance(vcs.get("commit_id"), str):
-        text = f"forslag @ git+{url}@{vcs['commit_id']}"
-        if local:
-            note = (
-                f"forslag came from a git repository on this machine ({url}); CI cannot reach it. "
-                + (UNKNOWN_NOTE.format(how="a local repository").split("; ", 1)[1])
-            )
-            return Requirement(text, "a local git repository", note)
-        return Requirement(text, "the git commit it was installed from")
+        if local:  # a repository on this disk: CI's runner cannot clone it
+            return Requirement("", "unknown", UNKNOWN_NOTE.format(how=f"a git repository on this machine, {url}"))
+        return Requirement(f"forslag @ git+{url}@{vcs['commit_id']}", "the git commit it was installed from")
     if isinstance(archive, dict) and not local:
         hashes = archive.get("hashes")
         digest = hashes.get("sha256") if isinstance(hashes, dict) else None
