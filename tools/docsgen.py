@@ -147,7 +147,7 @@ def business_case_page() -> str:
 def _arguments(parser: argparse.ArgumentParser) -> list[str]:
     rows = ["| argument | what it does | default |", "| --- | --- | --- |"]
     for action in parser._actions:
-        if isinstance(action, argparse._SubParsersAction) or action.help == argparse.SUPPRESS:
+        if isinstance(action, argparse._SubParsersAction | argparse._HelpAction) or action.help == argparse.SUPPRESS:
             continue
         names = ", ".join(f"`{n}`" for n in action.option_strings) or f"`{action.metavar or action.dest}`"
         if action.option_strings and action.nargs != 0:
@@ -175,7 +175,7 @@ def cli_page() -> str:
         "Messages and the command line are in English; the documents are Danish. Every command exits with "
         f"{EXIT_OK} when all went well, {EXIT_INVALID} when a source is invalid or a build failed (`forslag diff`: "
         f"when something economic changed), and {EXIT_USAGE} for a usage error (a missing file, an unknown flag). "
-        "`python -m forslag …` is the same command line.\n",
+        "`python -m forslag …` is the same command line, and `forslag COMMAND -h` prints a command's help.\n",
         "```text",
         top.format_usage().strip(),
         "```\n",
@@ -185,7 +185,8 @@ def cli_page() -> str:
     sub = next(a for a in top._actions if isinstance(a, argparse._SubParsersAction))
     helps = {c.dest: c.help for c in sub._choices_actions}
     for name, command in sub.choices.items():
-        out += [f"## forslag {name}\n", f"{helps.get(name, '')}.\n"]
+        what = str(helps.get(name, ""))
+        out += [f"## forslag {name}\n", f"{what[:1].upper()}{what[1:]}.\n"]
         if command.description and command.description != helps.get(name):
             out += ["```text", command.description.strip(), "```\n"]
         out += ["```text", command.format_usage().strip(), "```\n", *_arguments(command), ""]
