@@ -57,7 +57,7 @@ def test_new_has_every_section_and_checks(run: Run, tmp_path: Path, monkeypatch:
     # Every key is there but the date, which is left out (commented) so the proposal takes the case's date.
     every = {f.alias or name for name, f in Proposal.model_fields.items()} - {"case", "date"}
     assert every <= set(data), every - set(data)
-    assert "# date: 2026-09-01" in path.read_text()
+    assert "# date: 2025-09-01" in path.read_text()  # the case's date
     assert data["title"] == "Bedre plejefamilier"
     checked = run("check", path)
     assert checked.code == 0, checked.out

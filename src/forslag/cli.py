@@ -272,7 +272,7 @@ def _history_commands(sub: Any) -> None:
     init = sub.add_parser("init", help="make a new case repository that checks and builds at once")
     init.add_argument("dir", type=Path, help="the folder to create (or an empty one); with --update, the repository")
     init.add_argument("--municipality", default="Kommunen", help="the municipality's name (default: Kommunen)")
-    init.add_argument("--years", help="the case's years, first-last (default: 2027-2031)")
+    init.add_argument("--years", help="the case's years, first-last (default: 2026-2030)")
     init.add_argument(
         "--requirement",
         metavar="REQ",

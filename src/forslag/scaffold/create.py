@@ -17,7 +17,7 @@ from forslag.scaffold.record import InitRecord
 PROPOSALS = "proposals"
 FIRST_PROPOSAL = "nyt-forslag"
 TEXTCONV = ("diff.forslag.textconv", "forslag textconv")
-DEFAULT_YEARS = list(range(2027, 2032))
+DEFAULT_YEARS = list(range(2026, 2031))
 WORKFLOW = Path(".github") / "workflows" / "forslag.yml"
 # Copenhagen's words are the model's defaults; a new case is another municipality's until it says otherwise.
 NEUTRAL_WORDING = {"finance_centre": "Økonomiafdelingen", "finance_approver": "Økonomiafdelingen"}
