@@ -37,8 +37,8 @@ build: $(STAMP)
 	$(BIN)/forslag build proposals proposals/roedovre proposals/ishoej --out output
 
 test: $(STAMP) $(AXE)
-	$(BIN)/ruff check src tests
-	$(BIN)/ruff format --check src tests
+	$(BIN)/ruff check src tests tools
+	$(BIN)/ruff format --check src tests tools
 	$(BIN)/mypy
 	$(BIN)/pytest
 	$(BIN)/mkdocs build --strict --quiet

@@ -236,3 +236,32 @@ def test_bash_completion_completes_commands_flags_and_proposal_files(run: Run, t
     assert "build" in complete("bu")
     assert "--no-bind" in complete("build", "--no")
     assert "proposals/hjemmetræning.yaml" in complete("build", "proposals/hj")
+
+
+@pytest.mark.slow  # builds the new case as CI would: about ten seconds
+def test_the_workflows_check_and_build_steps_run_in_a_new_case(run: Run, tmp_path: Path) -> None:
+    """The workflow's own commands, as written, in a fresh clone of a case made by init (apt and pip aside:
+    those were run by hand in a fresh virtual environment, see docs/how-to/ci.md)."""
+    import os
+    import subprocess
+    import sys
+
+    assert run("init", tmp_path / "sag", "--requirement", "forslag==0").code == 0
+    env = {**os.environ, "PATH": f"{Path(sys.executable).parent}{os.pathsep}{os.environ.get('PATH', '')}"}
+    for key in ("GIT_AUTHOR", "GIT_COMMITTER"):
+        env.update({f"{key}_NAME": "ci", f"{key}_EMAIL": "ci@example.invalid"})
+    subprocess.run(["git", "add", "-A"], cwd=tmp_path / "sag", env=env, check=True)
+    subprocess.run(["git", "commit", "-qm", "new case"], cwd=tmp_path / "sag", env=env, check=True)
+    subprocess.run(["git", "clone", "-q", "sag", "checkout"], cwd=tmp_path, env=env, check=True)
+    workflow = yaml.safe_load((tmp_path / "checkout/.github/workflows/forslag.yml").read_text())
+    steps = {s.get("name"): s for s in workflow["jobs"]["build"]["steps"]}
+    for name in ("Check", "Build"):
+        proc = subprocess.run(
+            ["bash", "-e", "-c", steps[name]["run"]], cwd=tmp_path / "checkout", env=env, capture_output=True, text=True
+        )
+        assert proc.returncode == 0, proc.stdout + proc.stderr
+    artifact = (
+        steps[None] if None in steps else next(s for s in steps.values() if "upload-artifact" in s.get("uses", ""))
+    )
+    kept = sorted(p.name for p in (tmp_path / "checkout").glob(artifact["with"]["path"]))
+    assert kept == ["budget-2026.pdf", "nyt-forslag.pdf"]
