@@ -9,11 +9,14 @@ STAMP  := $(VENV)/.installed
 UV_VERSION := 0.13.9
 UV     := .uv/bin/uv
 export UV_PYTHON_DOWNLOADS := never
+# Material for MkDocs prints a notice about its successor on every build; it is no warning about the site.
+export NO_MKDOCS_2_WARNING := 1
+export NO_MKDOCS_2_WARNING := 1
 # axe-core for the HTML accessibility test, from npm into the project's own (git-ignored) node_modules/.
 AXE_VERSION := 4.14.1
 AXE    := node_modules/axe-core/axe.min.js
 
-.PHONY: build test test-lowest test-latest bench clean golden schema
+.PHONY: build test test-lowest test-latest bench clean golden schema docs pictures
 
 $(UV):
 	@$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 11))' || \
@@ -37,10 +40,19 @@ build: $(STAMP)
 	$(BIN)/forslag build proposals proposals/roedovre proposals/ishoej --out output
 
 test: $(STAMP) $(AXE)
-	$(BIN)/ruff check src tests
-	$(BIN)/ruff format --check src tests
+	$(BIN)/ruff check src tests tools
+	$(BIN)/ruff format --check src tests tools
 	$(BIN)/mypy
 	$(BIN)/pytest
+	$(BIN)/mkdocs build --strict --quiet
+
+# The documentation site (mkdocs.yml, docs/) into site/; its reference pages are generated from the code.
+docs: $(STAMP)
+	$(BIN)/mkdocs build --strict
+
+# The documentation's pictures (docs/images/*.png), rendered from the examples and the tutorial's case.
+pictures: $(STAMP)
+	$(BIN)/python tools/pictures.py
 
 golden: $(STAMP)
 	$(BIN)/pytest tests/test_golden.py --update-golden

@@ -43,11 +43,11 @@ def test_annex_only_in_the_changed_proposal_and_reproducible(run: Run, case_repo
     unchanged = pages_text(first / "andet-forslag.pdf")
     assert not any("Ændringer siden" in page for page in unchanged)
     # The bound case binds the proposals as printed: the annex is in it once, for the changed proposal.
-    bound = " ".join(pages_text(first / "overfoerselssagen-2026-2027.pdf"))
+    bound = " ".join(pages_text(first / "budget-2026.pdf"))
     assert bound.count("Ændringer siden hoering") == 1
 
     assert run("build", "--changes-since", "hoering", "--out", second, "--jobs", "1").code == 0
-    for name in ("nyt-forslag.pdf", "nyt-forslag.html", "andet-forslag.pdf", "overfoerselssagen-2026-2027.pdf"):
+    for name in ("nyt-forslag.pdf", "nyt-forslag.html", "andet-forslag.pdf", "budget-2026.pdf"):
         assert (first / name).read_bytes() == (second / name).read_bytes(), name
     # Up to date on a rebuild; built again without the annex when the option goes.
     assert "0 built, 2 up to date" in run("build", "--changes-since", "hoering", "--out", first).out

@@ -85,7 +85,7 @@ def test_wheel_installed_elsewhere_builds_a_new_case(tmp_path: Path) -> None:
     pdf = " ".join(text(case / "output" / "nyt-forslag.pdf").split())
     assert "Nyt forslag" in pdf
     assert "Samlet varig ændring" in pdf
-    assert (case / "output" / "overfoerselssagen-2026-2027.pdf").is_file()
+    assert (case / "output" / "budget-2026.pdf").is_file()
 
     # --templates still overrides the installed layout file by file.
     (case / "layout" / "partials").mkdir(parents=True)

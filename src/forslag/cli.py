@@ -344,18 +344,49 @@ def cmd_diff(args: argparse.Namespace) -> int:
 
 
 def cmd_init(args: argparse.Namespace) -> int:
-    from forslag.scaffold.create import TEXTCONV, init_case
+    from forslag.scaffold.create import TEXTCONV, init_case, parse_years
 
-    result = init_case(args.dir)
+    if args.update:
+        return _init_update(args)
+    years = parse_years(args.years) if args.years else None
+    result = init_case(args.dir, years, args.municipality, args.requirement)
     for path in result.written:
-        print(f"wrote {path}")
+        say(f"wrote {path}")
     if result.git_initialised:
-        print(f"initialised a git repository in {args.dir}")
+        say(f"initialised a git repository in {args.dir}")
     if result.textconv_configured:
-        print(f"set git config {TEXTCONV[0]} {TEXTCONV[1]!r} (git diff shows the computed economy)")
+        say(f"set git config {TEXTCONV[0]} {TEXTCONV[1]!r} (git diff shows the computed economy)")
     else:
-        print(f"git is not available: run `git config {TEXTCONV[0]} {TEXTCONV[1]!r}` in the repository later")
-    print(f"next: cd {args.dir} && forslag check && forslag build")
+        say(f"git is not available: run `git config {TEXTCONV[0]} {TEXTCONV[1]!r}` in the repository later")
+    req = result.requirement
+    if req.text:
+        say(f"CI installs {req.text} ({req.origin})")
+    if req.note:
+        say(f"note: {req.note}")
+    say(f"next: cd {args.dir} && forslag new NAME && forslag check && forslag build")
+    return EXIT_OK
+
+
+def _init_update(args: argparse.Namespace) -> int:
+    from forslag.scaffold.update import update_case
+
+    if args.years or args.municipality != "Kommunen":
+        raise UsageError("--update changes only the files init owns; --years and --municipality are for a new case")
+    changes, req = update_case(args.dir, args.requirement, args.force)
+    for change in changes:
+        if change.status == "kept":
+            say(f"kept {change.path}: edited since forslag wrote it; this forslag's version differs:")
+        elif change.status == "replaced":
+            say(f"replaced {change.path}: your edited version is kept as {change.backup}")
+        else:
+            say(f"{change.status}: {change.path}")
+        for line in change.diff:
+            say(f"  {line}")
+    kept = [c for c in changes if c.status == "kept"]
+    if kept:
+        say(f"{len(kept)} edited file(s) kept; `forslag init --update --force {args.dir}` takes forslag's versions")
+    if req.note and not req.text:
+        say(f"note: {req.note}")
     return EXIT_OK
 
 
@@ -363,9 +394,9 @@ def cmd_new(args: argparse.Namespace) -> int:
     from forslag.scaffold.create import new_proposal
 
     path = new_proposal(args.dir, args.name)
-    print(f"wrote {path}")
+    say(f"wrote {path}")
     if not (args.dir / CASE_FILE).is_file():
-        print(f"note: {args.dir} has no {CASE_FILE} yet; the proposal needs one beside it (see `forslag init`)")
+        say(f"note: {args.dir} has no {CASE_FILE} yet; the proposal needs one beside it (see `forslag init`)")
     return EXIT_OK
 
 
@@ -376,13 +407,33 @@ def cmd_textconv(args: argparse.Namespace) -> int:
     return EXIT_OK  # git shows whatever was printed; an invalid source prints its errors
 
 
+def cmd_completion(args: argparse.Namespace) -> int:
+    from forslag.completion import script
+
+    sys.stdout.write(script(parser(), args.shell))
+    return EXIT_OK
+
+
 def _history_commands(sub: Any) -> None:
     init = sub.add_parser("init", help="make a new case repository that checks and builds at once")
-    init.add_argument("dir", type=Path, help="the folder to create (or an empty one)")
+    init.add_argument("dir", type=Path, help="the folder to create (or an empty one); with --update, the repository")
+    init.add_argument("--municipality", default="Kommunen", help="the municipality's name (default: Kommunen)")
+    init.add_argument("--years", help="the case's years, first-last (default: 2026-2030)")
+    init.add_argument(
+        "--requirement",
+        metavar="REQ",
+        help="what the CI workflow installs with pip (default: where this forslag came from, when CI can reach it)",
+    )
+    init.add_argument(
+        "--update",
+        action="store_true",
+        help="bring the files init wrote (CI workflow, schemas, editor settings) up to this forslag's versions",
+    )
+    init.add_argument("--force", action="store_true", help="with --update: replace edited files too (kept as .orig)")
     init.set_defaults(func=cmd_init)
 
-    new = sub.add_parser("new", help="add a proposal with every section present")
-    new.add_argument("name", help="the file and output name, e.g. bedre-plejefamilier")
+    new = sub.add_parser("new", help="add a proposal with every section present, in the case's years")
+    new.add_argument("name", help="the file and output name, e.g. hjemmetræning")
     new.add_argument("--dir", type=Path, default=DEFAULT_SOURCES, help="the case folder (default: proposals/)")
     new.set_defaults(func=cmd_new)
 
@@ -481,6 +532,18 @@ def parser() -> argparse.ArgumentParser:
 
     _history_commands(sub)
     _follow_up_command(sub)
+
+    from forslag.completion import INSTALL, SHELLS
+
+    completion = sub.add_parser(
+        "completion",
+        help="print a shell completion script (bash, zsh or fish)",
+        description="Completion of commands, flags and proposal files. Install it once:\n  "
+        + "\n  ".join(INSTALL.values()),
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    completion.add_argument("shell", choices=SHELLS, help="the shell")
+    completion.set_defaults(func=cmd_completion)
     return p
 
 

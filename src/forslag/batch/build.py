@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from forslag import __version__
+from forslag.batch import stale
 from forslag.batch.limits import Limits
 from forslag.batch.stamp import git_memo, git_states, make_stamp
 from forslag.batch.state import BuildOptions, Cache, Report, file_digest, seen
@@ -66,6 +67,7 @@ def store(result: Result, key: str, out: Path, cache: Cache, case: Path) -> dict
         "seen": stats,
         "summary": result.summary,
         "source": str(result.source),
+        "origin": str(result.source.resolve()),  # where it came from, whatever the folder: stale.py reads it
         "case": str(case),
         "inputs": result.inputs,
     }
@@ -204,6 +206,7 @@ def build(sources: list[Path], options: BuildOptions, echo: Callable[[str], None
         raise UsageError(f"--templates {options.templates}: no such folder")
     make_folder(out)
     cache = Cache(out)
+    before = stale.snapshot(cache)  # what earlier builds wrote, before this one replaces their records
     layout = layout_hash(options.templates)
     annex = _annexes(sources, options)  # first: an unknown revision is a usage error, and nothing is written
     states = git_states(sources, memo=git_memo(out))
@@ -254,6 +257,7 @@ def build(sources: list[Path], options: BuildOptions, echo: Callable[[str], None
 
         bind_cases(sources, cases, entries, report, options, layout, echo)
 
+    stale.remove_stale(before, sources, out, options.formats, report, echo)
     report.seconds = time.monotonic() - started
     for _source, problems in sorted(report.failed.items()):
         for problem in problems:

@@ -210,7 +210,11 @@ class ProseRenderer:
             return ""
         if name not in self.figures:
             close = difflib.get_close_matches(name, list(self.figures), n=1, cutoff=0.6)
-            hint = f"; did you mean {close[0]!r}?" if close else "; see the README for the names"
+            hint = (
+                f"; did you mean {close[0]!r}?"
+                if close
+                else "; the documentation lists every name (Reference, Placeholders)"
+            )
             self._problem(where, f"unknown placeholder {name!r}{hint}")
             return ""
         figure = self.figures[name]

@@ -479,7 +479,7 @@ def case_path(proposal: Path, name: str) -> Path:
     if not target.exists():
         raise ValueError(
             f"the case file {name!r} does not exist next to this proposal; "
-            f"create {CASE_FILE} (see README) or point 'case:' at it"
+            f"create {CASE_FILE} (`forslag init` writes one) or point 'case:' at it"
         )
     if not stat.S_ISREG(target.stat().st_mode):
         raise ValueError(f"'case: {name}' is not a regular file")
