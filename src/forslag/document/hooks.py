@@ -202,6 +202,21 @@ def _check_harfbuzz_subset() -> None:
     _require(name, hasattr(ffi, "harfbuzz_subset"), "WeasyPrint no longer exposes harfbuzz_subset")
 
 
+def _check_argparse_actions() -> None:
+    name = "argparse ArgumentParser._actions"
+    import argparse
+
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--flag")
+    sub = parser.add_subparsers()
+    sub.add_parser("cmd")
+    actions: Any = getattr(parser, "_actions", None)
+    _require(name, isinstance(actions, list), "ArgumentParser._actions is no longer a list")
+    _require(name, any("--flag" in a.option_strings for a in actions), "an added flag is not in _actions")
+    kinds: list[Any] = [a for a in actions if isinstance(a, getattr(argparse, "_SubParsersAction", ()))]
+    _require(name, len(kinds) == 1 and "cmd" in kinds[0].choices, "subcommands are not a _SubParsersAction")
+
+
 HOOKS: tuple[Hook, ...] = (
     Hook(
         name="weasyprint.pdf.tags._build_box_tree",
@@ -275,5 +290,14 @@ HOOKS: tuple[Hook, ...] = (
         relies_on="WeasyPrint opens HarfBuzz's subsetter as harfbuzz_subset, or leaves it None",
         upstream="WeasyPrint 70 announces that its fontTools fallback goes away",
         check=_check_harfbuzz_subset,
+    ),
+    Hook(
+        name="argparse ArgumentParser._actions",
+        library="python",
+        private="ArgumentParser._actions, argparse._SubParsersAction",
+        used_in="forslag.completion (and tools/docsgen.py for the commands reference)",
+        relies_on="a parser lists its actions, subcommands as one _SubParsersAction whose choices are the parsers",
+        upstream="none: argparse has no public way to list a parser's arguments (shtab reads them the same way)",
+        check=_check_argparse_actions,
     ),
 )
