@@ -18,9 +18,9 @@ from typing import Any
 import pytest
 
 from .conftest import Run
-from .followupcase import make_case_repository
+from .followupcase import edit, git, make_case_repository
 from .test_export import Sheets, _grid, _needs_office, assert_figures_agree
-from .xlsxcheck import XCell, number, read, recalculated
+from .xlsxcheck import XCell, number, read, recalculated, soffice
 
 UNEXPLAINED = "din-sociale-indgang.followup.yaml"
 EXPLANATION = "      2027: Færre borgere end forudsat fik anden støtte i stedet for § 85.\n"
@@ -271,3 +271,42 @@ def test_a_follow_up_that_fails_its_checks_stops_the_export_at_its_line(
     assert result.code == 1
     assert f"{path}:{line}:" in result.err and message in result.err, result.err
     assert not out.exists()  # nothing written: neither the workbook nor the CSV
+
+
+def test_the_summary_adds_up_per_administration_as_adopted(run: Run, tmp_path: Path) -> None:
+    """Plejefamilier adopted as Børne- og Ungdomsforvaltningen's (the working copy still says
+    Socialforvaltningen): the summary counts it under the adopted version's administration."""
+    folder = make_case_repository(tmp_path / "repo")
+    _explain(folder)
+    repo = folder.parent
+    git(repo, "checkout", "-q", "-b", "boerne", "vedtaget-2026")
+    edit(
+        folder / "plejefamilier.yaml",
+        "administration: Socialforvaltningen",
+        "administration: Børne- og Ungdomsforvaltningen",
+    )
+    git(repo, "commit", "-qam", "Plejefamilier adopted as BUF's")
+    git(repo, "tag", "vedtaget-buf")
+    git(repo, "checkout", "-q", "main")
+    edit(folder / "plejefamilier.followup.yaml", "revision: vedtaget-2026", "revision: vedtaget-buf")
+    data, checked = _export(run, folder, tmp_path / "sag.xlsx")
+    sheets = read(data)
+    for calculated in (sheets, recalculated(data, tmp_path / "office") if soffice() else None):
+        if calculated is None:
+            continue
+        summary = _summary(calculated)
+        # Socialforvaltningen: Forløbsprogrammet -5.823 and Din Sociale Indgang -1.620 planned = -7.443, realised
+        # -5.720 - 370 = -6.090; Børne- og Ungdomsforvaltningen: plejefamilier -2.040 and -1.225. All: -9.483, -7.315.
+        assert summary[("Børne- og Ungdomsforvaltningen (1 forslag)", "Planlagt")] == {2027: -2040}
+        assert summary[("Børne- og Ungdomsforvaltningen (1 forslag)", "Realiseret")] == {2027: -1225}
+        assert summary[("Socialforvaltningen (2 forslag)", "Planlagt")] == {2027: -7443}
+        assert summary[("Socialforvaltningen (2 forslag)", "Realiseret")] == {2027: -6090}
+        assert summary[("Socialforvaltningen (2 forslag)", "Afvigelse")] == {2027: 1353}
+        assert summary[("I alt", "Planlagt")] == {2027: -9483}
+        assert summary[("I alt", "Afvigelse")] == {2027: 2168}
+        # Goals: Din Sociale Indgang 2 met, 1 partly, 1 not met, 1 not yet due; Forløbsprogrammet 3 met, 2 not yet
+        # due; plejefamilier 3 met, 2 partly, 1 not met, 1 not yet due.
+        assert summary[("Børne- og Ungdomsforvaltningen", "goals")] == [3, 2, 1, 1, 7]
+        assert summary[("Socialforvaltningen", "goals")] == [5, 1, 1, 3, 10]
+        assert summary[("I alt", "goals")] == [8, 3, 2, 4, 17]
+        assert assert_follow_ups_agree(calculated, checked) > 150

@@ -1,10 +1,10 @@
-"""The follow-up sheets: each followed-up proposal's planned against realised figures, and the case's follow-up
-summary per administration, for a case with follow-up files.
+"""The follow-up sheets: each followed-up proposal's planned against realised figures (the summary sheet is
+followup_summary.py's), for a case with follow-up files.
 
 The figures are the follow-up as `forslag followup` computes it (a `batch.followup.FollowUpReport`, its plan read
 at the adopted revision); typed `Any` here, as `document/followup.py` does, so this module imports nothing above
 it. Planned and realised amounts are values; every deviation (realised − planned, and its percentage rounded
-once to 0,1 %), every accumulated figure, every goal count and every figure of the summary is a formula, written
+once to 0,1 %), every accumulated figure, every goal count (and every figure of the summary) is a formula, written
 with forslag's own figure as its cached result.
 """
 
@@ -16,26 +16,26 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
-from xlsxwriter.utility import quote_sheetname, xl_range_abs, xl_rowcol_to_cell
+from xlsxwriter.utility import xl_range_abs, xl_rowcol_to_cell
 from xlsxwriter.worksheet import Worksheet
 
 from forslag.document import danish
-from forslag.document.followup import GROUP_TEXT, STATUS_TEXT, span, summarise
+from forslag.document.followup import GROUP_TEXT, STATUS_TEXT, span
 from forslag.document.stamp import Stamp
 from forslag.economy.calc import Payback
 from forslag.economy.followup import STATUSES, Compared, FollowUpEconomy, RowFollowUp
-from forslag.export.workbook import Book, Cell, SheetWriter, widths
+from forslag.export.workbook import Book, Cell, SheetWriter
 
 SUMMARY = "Opfølgning"
 LABEL, AREA, YEAR, PLANNED, REALISED, DEVIATION, SHARE, MARK, NOTE = range(9)
 # A deviation always shows its sign, so +1.220 never reads as an amount; 0 stays 0.
 SIGNED = "+#,##0;-#,##0;0"
-NOTE_WIDTH = 50
 SIGNED_PERCENT = "+0.0%;-0.0%;0.0%"
+NOTE_WIDTH = 50  # the explanations' column; a longer explanation wraps
 
 
 @dataclass
-class _Placed:
+class FollowUpPlaced:
     """Where a proposal's follow-up sheet put what the summary refers to."""
 
     sheet: str
@@ -47,11 +47,12 @@ class _Placed:
 
 def follow_up_sheets(reports: Sequence[Any], stamps: Mapping[str, Stamp], summary_stamp: Stamp) -> SheetWriter:
     """The writer of the follow-up summary (first, filled last) and one sheet per report, in the given order."""
+    from forslag.export.followup_summary import summary_sheet
 
     def write(book: Book) -> None:
         summary = book.sheet(SUMMARY)
         placed = [_proposal_sheet(book, r, stamps[r.name]) for r in reports]
-        _summary_sheet(book, summary, reports, placed, summary_stamp)
+        summary_sheet(book, summary, reports, placed, summary_stamp)
 
     return write
 
@@ -59,7 +60,7 @@ def follow_up_sheets(reports: Sequence[Any], stamps: Mapping[str, Stamp], summar
 # --- the formats ---------------------------------------------------------------------------------------------
 
 
-def _signed(book: Book, bold: bool = False) -> Any:
+def signed_format(book: Book, bold: bool = False) -> Any:
     if bold:
         return book.fmt("signed_bold", num_format=SIGNED, bold=True, top=1)
     return book.fmt("signed", num_format=SIGNED)
@@ -75,7 +76,7 @@ def _wrap(book: Book) -> Any:
     return book.fmt("wrap", text_wrap=True, valign="top")
 
 
-def _a1(row: int, col: int) -> str:
+def a1(row: int, col: int) -> str:
     return str(xl_rowcol_to_cell(row, col))
 
 
@@ -85,7 +86,7 @@ def _plain(value: Decimal) -> str:
     return danish.number(value, max(0, -exponent) if isinstance(exponent, int) else 0)
 
 
-def _payback_text(payback: Payback) -> str | int:
+def payback_text(payback: Payback) -> str | int:
     return "over 20 år" if payback.years is None else payback.years
 
 
@@ -116,14 +117,14 @@ class _Sheet:
 
     def deviation(self, row: int, compared: Compared, bold: bool = False) -> None:
         """Realised − planned and its share of the plan's size, as formulas over the row's own cells."""
-        planned, realised = _a1(row, PLANNED), _a1(row, REALISED)
+        planned, realised = a1(row, PLANNED), a1(row, REALISED)
         self.ws.write_formula(
-            row, DEVIATION, f"={realised}-{planned}", _signed(self.book, bold), compared.deviation or 0
+            row, DEVIATION, f"={realised}-{planned}", signed_format(self.book, bold), compared.deviation or 0
         )
         share = compared.percent
         cached: float | str = "" if share is None else float(share / Decimal(100))
         # ROUND(..., 3) of a fraction is forslag's one rounding to 0,1 % (half away from zero, as Decimal's HALF_UP).
-        formula = f'=IF({planned}=0,"",ROUND({_a1(row, DEVIATION)}/ABS({planned}),3))'
+        formula = f'=IF({planned}=0,"",ROUND({a1(row, DEVIATION)}/ABS({planned}),3))'
         self.ws.write_formula(row, SHARE, formula, _share(self.book, bold), cached)
 
     def row_group(self, row: int, r: RowFollowUp, passed: tuple[int, ...]) -> tuple[int, dict[int, tuple[Cell, Cell]]]:
@@ -158,7 +159,7 @@ class _Sheet:
         acc = r.accumulated
         for col, value in ((PLANNED, acc.planned), (REALISED, acc.realised)):
             fmt = book.amount_bold if value is not None else book.amount_bold_blank
-            ws.write_formula(row, col, f"=SUM({_a1(first, col)}:{_a1(row - 1, col)})", fmt, value or 0)
+            ws.write_formula(row, col, f"=SUM({a1(first, col)}:{a1(row - 1, col)})", fmt, value or 0)
         self.deviation(row, acc, bold=True)
         return row + 2, cells
 
@@ -172,7 +173,7 @@ def _versions(report: Any) -> list[str]:
     return out
 
 
-def _proposal_sheet(book: Book, report: Any, stamp: Stamp) -> _Placed:
+def _proposal_sheet(book: Book, report: Any, stamp: Stamp) -> FollowUpPlaced:
     e: FollowUpEconomy = report.economy
     f = report.loaded.source
     p = report.target.computed.source.proposal
@@ -208,7 +209,7 @@ def _proposal_sheet(book: Book, report: Any, stamp: Stamp) -> _Placed:
         ws.write_string(start, col, text, book.header_num if PLANNED <= col <= SHARE or col == YEAR else book.header)
     ws.freeze_panes(start + 1, 0)
     ws.repeat_rows(start)
-    placed = _Placed(s.name)
+    placed = FollowUpPlaced(s.name)
     row = start + 1
     for r in e.rows:
         row, _ = s.row_group(row, r, e.passed)
@@ -239,7 +240,7 @@ def _proposal_sheet(book: Book, report: Any, stamp: Stamp) -> _Placed:
     ):
         ws.write_string(row, LABEL, label)
         for col, payback in ((PLANNED, adopted), (REALISED, at_pace)):
-            value = _payback_text(payback)
+            value = payback_text(payback)
             if isinstance(value, int):
                 ws.write_number(row, col, value)
             else:
@@ -265,7 +266,7 @@ def _proposal_sheet(book: Book, report: Any, stamp: Stamp) -> _Placed:
     return placed
 
 
-def _goals(s: _Sheet, row: int, e: FollowUpEconomy, placed: _Placed) -> int:
+def _goals(s: _Sheet, row: int, e: FollowUpEconomy, placed: FollowUpPlaced) -> int:
     """Tabel 2's goals with status and explanation, then the count of each status (COUNTIF over the statuses)."""
     book, ws = s.book, s.ws
     ws.write_string(row, LABEL, "Opfølgningsmål", book.header)
@@ -303,194 +304,6 @@ def _goals(s: _Sheet, row: int, e: FollowUpEconomy, placed: _Placed) -> int:
         row += 1
     ws.write_string(row, LABEL, "I alt", book.bold_rule)
     ws.write_formula(
-        row, AREA, f"=SUM({_a1(first_count, AREA)}:{_a1(row - 1, AREA)})", book.bold_rule, sum(counts.values())
+        row, AREA, f"=SUM({a1(first_count, AREA)}:{a1(row - 1, AREA)})", book.bold_rule, sum(counts.values())
     )
     return row + 1
-
-
-# --- the case's follow-up summary ---------------------------------------------------------------------------
-
-
-def _plus(cells: Sequence[Cell]) -> str:
-    return "+".join(c.ref() for c in cells)
-
-
-def _summary_sheet(book: Book, ws: Worksheet, reports: Sequence[Any], placed: Sequence[_Placed], stamp: Stamp) -> None:
-    years, admins = summarise(list(reports))
-    n = len(years)
-    first_year, total = 2, 2 + n
-    start = book.head(
-        ws,
-        "Opfølgning samlet",
-        [
-            f"{len(reports)} forslag fulgt op · {book.case.municipality}",
-            "Nettoeffektivisering pr. år (Tabel 1's fortegn: en effektivisering er negativ). Et år tæller for et "
-            "forslag, når det er gået ved forslagets opfølgning; planlagt og realiseret dækker de samme forslag.",
-        ],
-        stamp,
-    )
-    labels: list[str] = ["Fremstillende forvaltning"]
-    row = start
-    ws.write_string(row, 0, "Fremstillende forvaltning", book.header)
-    ws.write_blank(row, 1, None, book.header)
-    for i, year in enumerate(years):
-        ws.write_number(row, first_year + i, year, book.header_num)
-    ws.write_string(row, total, "I alt", book.header_num)
-    ws.freeze_panes(start + 1, 0)
-    row += 1
-    by_admin: dict[str, list[_Placed]] = {}
-    for r, p in zip(reports, placed, strict=True):
-        by_admin.setdefault(r.target.computed.source.proposal.administration, []).append(p)
-    kinds: dict[str, list[int]] = {"Planlagt": [], "Realiseret": []}
-
-    def line(row: int, kind: str, formulas: list[str | None], values: Sequence[int | None], bold: bool) -> None:
-        ws.write_string(row, 1, kind, book.bold_rule if bold else None)
-        for i, (formula, value) in enumerate(zip(formulas, values, strict=True)):
-            fmt = book.amount_bold if bold else book.amount
-            if formula is None:
-                ws.write_blank(row, first_year + i, None, fmt)
-            else:
-                ws.write_formula(
-                    row, first_year + i, "=" + formula, fmt if value is not None else book.amount_blank, value or 0
-                )
-        cells = f"{_a1(row, first_year)}:{_a1(row, total - 1)}"
-        ws.write_formula(
-            row, total, f"=SUM({cells})", book.amount_bold if bold else book.amount, sum(v or 0 for v in values)
-        )
-
-    def deviation(row: int, planned: Sequence[int | None], realised: Sequence[int | None], bold: bool) -> None:
-        ws.write_string(row, 1, "Afvigelse", book.bold_rule if bold else None)
-        for col in [*range(first_year, total), total]:
-            i = col - first_year
-            if col < total and planned[i] is None and realised[i] is None:
-                continue
-            value = (
-                sum(v or 0 for v in realised) - sum(v or 0 for v in planned)
-                if col == total
-                else (realised[i] or 0) - (planned[i] or 0)
-            )
-            ws.write_formula(row, col, f"={_a1(row - 1, col)}-{_a1(row - 2, col)}", _signed(book, bold), value)
-
-    for a in admins:
-        group = by_admin[a.administration]
-        ws.write_string(row, 0, f"{a.administration} ({a.proposals} forslag)", book.bold)
-        labels.append(f"{a.administration} ({a.proposals} forslag)")
-        for kind, cells, values in (
-            ("Planlagt", [p.net_planned for p in group], a.planned),
-            ("Realiseret", [p.net_realised for p in group], a.realised),
-        ):
-            formulas: list[str | None] = [_plus([c[y] for c in cells if y in c]) or None for y in years]
-            line(row, kind, formulas, values, False)
-            kinds[kind].append(row)
-            row += 1
-        deviation(row, a.planned, a.realised, False)
-        row += 2
-    ws.write_string(row, 0, "I alt", book.bold_rule)
-    sums: dict[str, list[int | None]] = {}
-    for kind in ("Planlagt", "Realiseret"):
-        summed = [_sum([(a.planned if kind == "Planlagt" else a.realised)[i] for a in admins]) for i in range(n)]
-        sums[kind] = summed
-        referred: list[str | None] = [
-            "+".join(_a1(r, first_year + i) for r in kinds[kind]) if summed[i] is not None else None for i in range(n)
-        ]
-        line(row, kind, referred, summed, True)
-        row += 1
-    deviation(row, sums["Planlagt"], sums["Realiseret"], True)
-    row += 3
-
-    row = _status_table(book, ws, row, admins, by_admin, labels)
-    row = _proposal_lines(book, ws, row + 2, reports, placed, labels)
-
-    widths(ws, {0: labels}, floor=30, ceiling=70)
-    ws.set_column(1, 1, 14)
-    ws.set_column(2, 5, 12)
-    ws.set_column(6, 7, 15)
-    ws.set_column(max(8, first_year), total, 12)
-    ws.set_landscape()
-    ws.fit_to_pages(1, 0)
-
-
-def _sum(values: list[int | None]) -> int | None:
-    present = [v for v in values if v is not None]
-    return sum(present) if present else None
-
-
-def _status_table(
-    book: Book, ws: Worksheet, row: int, admins: Sequence[Any], by_admin: dict[str, list[_Placed]], labels: list[str]
-) -> int:
-    """The goals' status counts per administration: sums of each proposal sheet's COUNTIF cells."""
-    ws.write_string(row, 0, "Opfølgningsmål efter status", book.header)
-    for i, status in enumerate(STATUSES):
-        ws.write_string(row, 1 + i, STATUS_TEXT[status], book.header_num)
-    ws.write_string(row, 1 + len(STATUSES), "I alt", book.header_num)
-    labels.append("Opfølgningsmål efter status")
-    ws.set_row(row, 30)
-    row += 1
-    first = row
-    for a in admins:
-        ws.write_string(row, 0, a.administration)
-        labels.append(a.administration)
-        for i, status in enumerate(STATUSES):
-            ws.write_formula(
-                row,
-                1 + i,
-                "=" + _plus([p.counts[status] for p in by_admin[a.administration]]),
-                None,
-                a.statuses[status],
-            )
-        end = 1 + len(STATUSES)
-        ws.write_formula(row, end, f"=SUM({_a1(row, 1)}:{_a1(row, end - 1)})", None, sum(a.statuses.values()))
-        row += 1
-    ws.write_string(row, 0, "I alt", book.bold_rule)
-    for col in range(1, 2 + len(STATUSES)):
-        value = (
-            sum(a.statuses[STATUSES[col - 1]] for a in admins)
-            if col <= len(STATUSES)
-            else sum(sum(a.statuses.values()) for a in admins)
-        )
-        ws.write_formula(row, col, f"=SUM({_a1(first, col)}:{_a1(row - 1, col)})", book.bold_rule, value)
-    return row + 1
-
-
-def _proposal_lines(
-    book: Book, ws: Worksheet, row: int, reports: Sequence[Any], placed: Sequence[_Placed], labels: list[str]
-) -> int:
-    """A line per proposal: its sheet, the version followed up, the accumulated net and both paybacks (total)."""
-    ws.write_string(row, 0, "Pr. forslag: nettoeffektivisering akkumuleret over de fulgte år", book.bold)
-    labels.append("Pr. forslag: nettoeffektivisering akkumuleret over de fulgte år")
-    row += 1
-    headings = (
-        "Forslag",
-        "Version",
-        "År",
-        "Planlagt",
-        "Realiseret",
-        "Afvigelse",
-        "Tilbagebetalingstid (total), år",
-        "I realiseret tempo, år",
-    )
-    for col, text in enumerate(headings):
-        ws.write_string(row, col, text, book.header if col < 3 else book.header_num)
-    ws.set_row(row, 45)
-    row += 1
-    for r, p in zip(reports, placed, strict=True):
-        e: FollowUpEconomy = r.economy
-        title = r.target.computed.source.proposal.title
-        ws.write_url(row, 0, f"internal:{quote_sheetname(p.sheet)}!A1", string=title)
-        labels.append(title)
-        ws.write_string(row, 1, r.target.revision.name)
-        ws.write_string(row, 2, span(e.passed))
-        acc = e.net.accumulated
-        if p.net_accumulated is not None:
-            planned, realised = p.net_accumulated
-            ws.write_formula(row, 3, "=" + planned.ref(), book.amount, acc.planned or 0)
-            ws.write_formula(row, 4, "=" + realised.ref(), book.amount, acc.realised or 0)
-            ws.write_formula(row, 5, f"={_a1(row, 4)}-{_a1(row, 3)}", _signed(book), acc.deviation or 0)
-        for col, payback in ((6, e.payback_adopted[1]), (7, e.payback_realised[1])):
-            value = _payback_text(payback)
-            if isinstance(value, int):
-                ws.write_number(row, col, value)
-            else:
-                ws.write_string(row, col, value)
-        row += 1
-    return row
