@@ -273,10 +273,12 @@ def cmd_export(args: argparse.Namespace) -> int:
 
     state = check_state(args.state)
     sources = _sources(args.paths or [DEFAULT_SOURCES])
-    result = export(sources, args.workbook, args.csv, not args.no_csv, state, args.out)
+    follow_ups = _follow_ups(args.paths)
+    result = export(sources, args.workbook, args.csv, not args.no_csv, state, args.out, follow_ups)
     for warning in result.warnings:
         say(f"warning: {warning}")
-    say(f"exported: {result.case} ({result.proposals} forslag) -> {', '.join(map(str, result.written))}")
+    counted = f"{result.proposals} forslag" + (f", {result.follow_ups} follow-ups" if result.follow_ups else "")
+    say(f"exported: {result.case} ({counted}) -> {', '.join(map(str, result.written))}")
     return EXIT_OK
 
 
@@ -501,7 +503,8 @@ def parser() -> argparse.ArgumentParser:
         "export",
         help="write one case as an .xlsx workbook for the finance centre, and its long table as CSV",
         description="The workbook has a summary sheet, a sheet per proposal with Tabel 1 (totals as formulas), "
-        "the business cases and the long table; the CSV is the long table (UTF-8 with BOM, ';'-separated).",
+        "the business cases and the long table, and with follow-up files (*.followup.yaml) the follow-up summary and a "
+        "sheet per followed-up proposal; the CSV is the long table (UTF-8 with BOM, ';'-separated).",
     )
     export.add_argument("paths", nargs="*", type=Path, help="one case's files or folder (default: proposals/)")
     export.add_argument("--out", type=Path, default=Path("output"), help="folder for the default file names")

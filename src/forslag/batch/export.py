@@ -9,17 +9,22 @@ from __future__ import annotations
 import errno
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from forslag.batch.bind import slug
 from forslag.batch.stamp import git_states, make_stamp
 from forslag.batch.writeout import OutputError, output_error, write_atomic
 from forslag.errors import Problem, SourceError, UsageError
 
+if TYPE_CHECKING:
+    from forslag.batch.followup import FollowUpReport
+
 
 @dataclass(frozen=True)
 class Exported:
     case: str
     proposals: int
+    follow_ups: int
     written: tuple[Path, ...]
     warnings: tuple[Problem, ...]
 
@@ -41,7 +46,10 @@ def export(
     write_csv: bool,
     state: str | None,
     out: Path = Path("output"),
+    follow_ups: list[Path] | None = None,
 ) -> Exported:
+    """`follow_ups`: the case's follow-up files; each must check (as `forslag followup` checks it), and those of
+    the exported proposals add the follow-up sheets. Without any, the workbook is the same bytes as without."""
     from forslag.document.compute import ComputedProposal, compute
     from forslag.document.portfolio import pool_warnings, portfolio
     from forslag.export.longtable import csv_bytes
@@ -83,7 +91,14 @@ def export(
     for c in chosen:
         stamps[c.name] = make_stamp(c.source.path, c.source.path.read_bytes(), states[c.source.path.resolve()])
     case_stamp = make_stamp(case.path, case.path.read_bytes(), states[case.path.resolve()])
-    data = workbook_bytes(group, stamps, case_stamp)
+    reports = _follow_ups(follow_ups or [], [c.source.path for c in group.proposals])
+    extra = []
+    if reports:
+        from forslag.batch.followup_build import _stamp, _summary_stamp
+        from forslag.export.followup import follow_up_sheets
+
+        extra.append(follow_up_sheets(reports, {r.name: _stamp(r) for r in reports}, _summary_stamp(reports)))
+    data = workbook_bytes(group, stamps, case_stamp, extra)
     table = csv_bytes(group) if write_csv else None
     write_atomic(workbook, data)
     written = [workbook]
@@ -91,4 +106,17 @@ def export(
         write_atomic(csv, table)
         written.append(csv)
     warnings = pool_warnings(portfolio(case, computed))  # the whole case's approved proposals, whatever is exported
-    return Exported(case.case.name, len(chosen), tuple(written), tuple(warnings))
+    return Exported(case.case.name, len(chosen), len(reports), tuple(written), tuple(warnings))
+
+
+def _follow_ups(files: list[Path], proposals: list[Path]) -> list[FollowUpReport]:
+    """Every follow-up made whole by `forslag followup`'s own code (the plan read from git at the adopted
+    revision); a SourceError with each problem at its line if any fails. Those of the exported proposals are
+    kept, in the order of the workbook's proposals."""
+    if not files:
+        return []
+    from forslag.batch.followup import find_reports
+
+    order = {p.resolve(): i for i, p in enumerate(proposals)}
+    reports = [r for r in find_reports(files) if r.loaded.proposal_path.resolve() in order]
+    return sorted(reports, key=lambda r: order[r.loaded.proposal_path.resolve()])
