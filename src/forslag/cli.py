@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import functools
 import json
 import re
 import stat
@@ -59,8 +60,11 @@ def _sources(paths: list[Path], allow_cases: bool = False) -> list[Path]:
 
 
 def cmd_check(args: argparse.Namespace) -> int:
-    from forslag.document.compute import compute, economy_json
-    from forslag.source.load import load_case, load_proposal
+    from forslag.batch.check import check_all
+    from forslag.source.load import load_case
+
+    if args.jobs is not None and args.jobs < 1:
+        raise UsageError("--jobs takes a whole number of 1 or more")
 
     results: list[dict[str, Any]] = []
     failed = 0
@@ -73,28 +77,24 @@ def cmd_check(args: argparse.Namespace) -> int:
             failed += 1
             for problem in exc.problems:
                 say(f"error: {problem}")
-    for path in sources:
-        try:
-            computed = compute(load_proposal(path))
-        except SourceError as exc:
+    # Each proposal in a child with the time and memory a build gives it: one that fails, hangs or
+    # exhausts memory is reported alone, and the others are checked.
+    for checked in check_all(sources, jobs=args.jobs):
+        if checked.problems:
             failed += 1
             if args.json:
-                results.append({"source": str(path), "errors": [str(p) for p in exc.problems], "warnings": []})
+                results.append({"source": str(checked.source), "errors": checked.problems, "warnings": []})
             else:
-                for problem in exc.problems:
+                for problem in checked.problems:
                     say(f"error: {problem}")
             continue
         if args.json:
-            results.append(economy_json(computed))
+            assert checked.economy is not None
+            results.append(checked.economy)
             continue
-        for warning in computed.warnings:
+        for warning in checked.warnings:
             say(f"warning: {warning}")
-        e = computed.economy
-        say(
-            f"ok: {path}: {computed.source.proposal.title} "
-            f"(payback {e.payback_service.years if e.payback_service.years is not None else '>20'}"
-            f"/{e.payback_total.years if e.payback_total.years is not None else '>20'} years)"
-        )
+        say(checked.line)
     if args.json:
         print(_json({"proposals": results}))
     elif failed:
@@ -167,6 +167,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
 
 
 def cmd_diff(args: argparse.Namespace) -> int:
+    from forslag.batch.bounded import bounded_map
     from forslag.history.compare import compare
     from forslag.history.diff import diff_json
     from forslag.history.report import text_report
@@ -182,7 +183,8 @@ def cmd_diff(args: argparse.Namespace) -> int:
     unknown = [a for a in head if a.startswith("-")]
     if unknown:
         raise UsageError(f"diff: unknown option {unknown[0]}")
-    result = compare(rest, Path.cwd(), DEFAULT_SOURCES)
+    # Each proposal of either side is loaded in a child with the limits a build gives it (batch.bounded).
+    result = compare(rest, Path.cwd(), DEFAULT_SOURCES, functools.partial(bounded_map))
     if args.json:
         payload = {
             "old": {"revision": result.old.name, "commit": result.old.commit},
@@ -224,9 +226,20 @@ def cmd_new(args: argparse.Namespace) -> int:
 
 
 def cmd_textconv(args: argparse.Namespace) -> int:
-    from forslag.history.textconv import textconv
+    from forslag.batch.bounded import bounded_map
+    from forslag.history.textconv import textconv_at, textconv_failed
 
-    sys.stdout.write(textconv(args.file, Path.cwd()))
+    # In a bounded child, as every proposal is: a fault or a limit gives text too, so `git diff` goes on.
+    [text] = bounded_map(
+        textconv_at,
+        [(args.file, Path.cwd())],
+        textconv_failed,
+        source=lambda where: where[0],
+        doing="computing it for git",
+        others="shown",
+        jobs=1,
+    )
+    sys.stdout.write(text)
     return EXIT_OK  # git shows whatever was printed; an invalid source prints its errors
 
 
@@ -268,6 +281,7 @@ def parser() -> argparse.ArgumentParser:
     check = sub.add_parser("check", help="validate and calculate proposals; print one line per proposal")
     check.add_argument("paths", nargs="*", type=Path, help="files or folders (default: proposals/)")
     check.add_argument("--json", action="store_true", help="print the computed economy as JSON")
+    check.add_argument("--jobs", "-j", type=int, help="worker processes (default: one per core)")
     check.set_defaults(func=cmd_check)
 
     build = sub.add_parser("build", help="render proposals to PDF and HTML, and bind the case")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
 import os
@@ -143,9 +144,11 @@ def _annexes(sources: list[Path], options: BuildOptions) -> dict[Path, dict[str,
     """The change annex of each source (--changes-since), computed here once so workers only place it."""
     if not options.changes_since or not sources:
         return {}
+    from forslag.batch.bounded import bounded_map
     from forslag.history.annex import annexes
 
-    return annexes(sources, options.changes_since)[1]
+    runner = functools.partial(bounded_map, limits=options.limits, jobs=options.jobs)
+    return annexes(sources, options.changes_since, runner)[1]
 
 
 def _unsafe_name(stem: str) -> str | None:

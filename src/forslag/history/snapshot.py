@@ -8,8 +8,10 @@ path with the revision after it (`proposals/x.yaml@v1:12:3: …`), never at the 
 from __future__ import annotations
 
 import tempfile
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
+from typing import Any, Protocol
 
 from forslag.errors import ForslagError, Problem, SourceError
 from forslag.history.facts import ProposalState, state_of
@@ -23,11 +25,67 @@ def _is_proposal(path: PurePosixPath) -> bool:
     return path.suffix in SOURCE_SUFFIXES and path.name != CASE_FILE
 
 
-def _load(root: Path, file: Path, shown: str, suffix: str) -> ProposalState:
+@dataclass(frozen=True)
+class Item:
+    """One proposal to load: the file read (`root` the folder it lies in), shown as `shown` + `suffix`."""
+
+    root: Path
+    file: Path
+    shown: str
+    suffix: str
+
+    @property
+    def name(self) -> Path:
+        return Path(self.shown + self.suffix)
+
+
+class Runner(Protocol):
+    """How the proposals are loaded: `load` on each item, `failed` for one whose loading failed or was stopped.
+    The command line passes a runner that gives each proposal a bounded process (batch.bounded)."""
+
+    def __call__(
+        self,
+        function: Callable[[Item], ProposalState],
+        items: Sequence[Item],
+        failed: Callable[[Item, list[str]], ProposalState],
+        **kwargs: Any,
+    ) -> list[ProposalState]: ...
+
+
+def in_process(
+    function: Callable[[Item], ProposalState],
+    items: Sequence[Item],
+    failed: Callable[[Item, list[str]], ProposalState],
+    **kwargs: Any,
+) -> list[ProposalState]:
+    """Each item loaded in this process, without bounds (for callers already inside one)."""
+    return [function(item) for item in items]
+
+
+def _text(file: Path) -> str:
+    try:
+        return file.read_bytes().decode("utf-8", errors="replace")
+    except OSError:
+        return ""
+
+
+def failed(item: Item, problems: list[str]) -> ProposalState:
+    """The state of a proposal whose loading failed as a whole: its problems, and its source for the text diff."""
+    prefix = str(item.root) + "/"
+    return ProposalState(item.shown, _text(item.file), problems=tuple(p.replace(prefix, "") for p in problems))
+
+
+def _run(runner: Runner, items: list[Item]) -> dict[str, ProposalState]:
+    states = runner(load, items, failed, source=lambda item: item.name, doing="comparing it", others="compared")
+    return {item.shown: state for item, state in zip(items, states, strict=True)}
+
+
+def load(item: Item) -> ProposalState:
     """Load and compute one proposal; problems name `shown` (plus `suffix`) instead of the folder read from."""
     from forslag.document.compute import compute
     from forslag.source.load import load_proposal
 
+    root, file, shown, suffix = item.root, item.file, item.shown, item.suffix
     try:
         data = file.read_bytes()
     except OSError as exc:
@@ -39,7 +97,7 @@ def _load(root: Path, file: Path, shown: str, suffix: str) -> ProposalState:
         return (path.removeprefix(prefix) + suffix) if path.startswith(prefix) else path
 
     try:
-        computed = compute(load_proposal(file))
+        computed = compute(load_proposal(file), charts=False)  # the diff compares figures, never charts
     except SourceError as exc:
         problems = [Problem(where(p.path), p.line, p.column, p.message) for p in exc.problems]
         return ProposalState(shown, text, problems=tuple(str(p) for p in sorted(problems)))
@@ -48,15 +106,17 @@ def _load(root: Path, file: Path, shown: str, suffix: str) -> ProposalState:
     return state_of(shown, text, computed)
 
 
-def in_worktree(repo: Repository, specs: Iterable[PurePosixPath]) -> dict[str, ProposalState]:
+def in_worktree(
+    repo: Repository, specs: Iterable[PurePosixPath], runner: Runner = in_process
+) -> dict[str, ProposalState]:
     """The proposals under `specs` as they are on disk now."""
-    states: dict[str, ProposalState] = {}
+    items: list[Item] = []
     paths = [repo.root.joinpath(*spec.parts) for spec in specs]
     for source in find_sources([p for p in paths if p.exists()]):
         shown = source.resolve().relative_to(repo.root).as_posix()
         if _is_proposal(PurePosixPath(shown)):
-            states[shown] = _load(repo.root, source.resolve(), shown, "")
-    return states
+            items.append(Item(repo.root, source.resolve(), shown, ""))
+    return _run(runner, list({item.shown: item for item in items}.values()))
 
 
 def _case_reference(file: Path) -> str | None:
@@ -71,7 +131,9 @@ def _case_reference(file: Path) -> str | None:
     return case if isinstance(case, str) else None
 
 
-def at_revision(repo: Repository, revision: Revision, specs: Iterable[PurePosixPath]) -> dict[str, ProposalState]:
+def at_revision(
+    repo: Repository, revision: Revision, specs: Iterable[PurePosixPath], runner: Runner = in_process
+) -> dict[str, ProposalState]:
     """The proposals under `specs` as they were at `revision`, read through git without touching the work tree."""
     proposals: set[PurePosixPath] = set()
     folders: set[PurePosixPath] = set()
@@ -89,7 +151,7 @@ def at_revision(repo: Repository, revision: Revision, specs: Iterable[PurePosixP
             # The folder's sources and case, and the images its prose may show; not a whole tree's other files.
             if path.parent == folder or path.suffix.lower() in IMAGE_SUFFIXES:
                 wanted[path] = blob
-    states: dict[str, ProposalState] = {}
+    items: list[Item] = []
     with tempfile.TemporaryDirectory(prefix="forslag-rev-") as tmp:
         root = Path(tmp).resolve()
         repo.materialise(revision, wanted, root)
@@ -101,5 +163,5 @@ def at_revision(repo: Repository, revision: Revision, specs: Iterable[PurePosixP
                 if target.is_relative_to(root) and not target.exists():
                     case_path = PurePosixPath(target.relative_to(root).as_posix())
                     repo.materialise(revision, repo.files(revision, case_path), root)
-            states[str(path)] = _load(root, file, str(path), f"@{revision.name}")
-    return states
+            items.append(Item(root, file, str(path), f"@{revision.name}"))
+        return _run(runner, items)  # while the folder still exists

@@ -15,6 +15,7 @@ from typing import Any, Generic, TypeVar
 from pydantic import BaseModel, ValidationError
 from pydantic.fields import FieldInfo
 
+from forslag import progress
 from forslag.errors import Problem, SourceError
 from forslag.source.business_case import check_against_case as check_business_case
 from forslag.source.comments import cut_texts
@@ -463,6 +464,7 @@ def _shown(path: Path) -> str:
 
 
 def load_proposal(path: Path) -> LoadedProposal:
+    progress.doing("reading and validating the source")
     doc = read_yaml(path)
     case, problems = _case_for(path, doc)
     checked = _validate(Proposal, doc, case.case.years if case else None)
