@@ -85,8 +85,8 @@ def cmd_check(args: argparse.Namespace) -> int:
             if args.json:
                 results.append({"source": str(checked.source), "errors": checked.problems, "warnings": []})
             else:
-                for problem in checked.problems:
-                    say(f"error: {problem}")
+                for line in checked.problems:
+                    say(f"error: {line}")
             continue
         if args.json:
             assert checked.economy is not None

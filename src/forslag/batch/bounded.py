@@ -48,4 +48,3 @@ def bounded_map(
         answer = answers[i]
         out.append(failed(item, answer.problems) if answer.problems else answer.value)
     return out
-
