@@ -170,3 +170,63 @@ def test_diff_and_textconv_report_a_failing_proposal_alone(
     assert "--- source ---\n# A business case" in result.out
     result = run("textconv", src / "a.yaml")
     assert result.code == 0 and "Business case" in result.out
+
+
+def _bc_with(folder: Path, old: str, new: str) -> Path:
+    folder.mkdir(parents=True, exist_ok=True)
+    shutil.copy(BC / "case.yaml", folder / "case.yaml")
+    text = (BC / "parforhold.yaml").read_text()
+    assert old in text
+    path = folder / "x.yaml"
+    path.write_text(text.replace(old, new))
+    return path
+
+
+SCENARIOS = (
+    "    - {id: lav, name: Forsigtigt, success_rate: 0.2}\n    - {id: hoej, name: Optimistisk, success_rate: 0.4}\n"
+)
+
+
+@pytest.mark.parametrize(
+    ("old", "new", "where", "message"),
+    [
+        (
+            SCENARIOS,
+            "".join(f"    - {{id: s{i}, name: Scenarie {i}, success_rate: 0.2}}\n" for i in range(202)),
+            ":34:7: ",
+            "202 scenarios; a business case may have at most 5 (each is two columns of the annex's tables)",
+        ),
+        (
+            "name: Forsigtigt,",
+            "name: '" + "$x$" * 33_000 + "',",
+            ":29:23: ",
+            "name has 99000 characters; at most 40 fit where it is printed; shorten it",
+        ),
+        (
+            "label: Færre sygedage,",
+            "label: " + "ord " * 30 + ",",
+            ":34:24: ",
+            "label has 119 characters; at most 80 fit where it is printed; shorten it",
+        ),
+    ],
+)
+def test_a_business_case_is_bounded_to_what_the_annex_prints(
+    run: Run, tmp_path: Path, old: str, new: str, where: str, message: str
+) -> None:
+    path = _bc_with(tmp_path / "src", old, new)
+    started = time.monotonic()
+    result = run("check", path)
+    assert time.monotonic() - started < 30
+    assert result.code == 1
+    assert f"error: {path}{where}{message}" in result.out, result.out
+
+
+def test_a_case_at_every_bound_checks(run: Run, tmp_path: Path) -> None:
+    from forslag.source import bounds
+
+    scenarios = "".join(
+        f"    - {{id: s{i}, name: '{'n' * bounds.MAX_NAME}', success_rate: 0.{i + 1}}}\n"
+        for i in range(bounds.MAX_SCENARIOS)
+    )
+    path = _bc_with(tmp_path / "src", SCENARIOS, scenarios)
+    assert run("check", path).code == 0

@@ -17,6 +17,7 @@ from pydantic.fields import FieldInfo
 
 from forslag import progress
 from forslag.errors import Problem, SourceError
+from forslag.source.bounds import check_bounds
 from forslag.source.business_case import check_against_case as check_business_case
 from forslag.source.comments import cut_texts
 from forslag.source.model import Case, Line, Proposal
@@ -473,6 +474,7 @@ def load_proposal(path: Path) -> LoadedProposal:
         problems += _check_against_case(doc, checked.model, case.case) + check_business_case(
             doc, checked.model, case.case
         )
+        problems += check_bounds(doc, checked.model)  # what the annex can print and the charts draw
     if problems or checked.model is None or case is None:
         raise SourceError(problems or [at(doc, doc.mark(("case",)), "no case file could be read for this proposal")])
     try:  # read_yaml has already checked that this is a regular UTF-8 file
