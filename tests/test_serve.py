@@ -197,3 +197,47 @@ def test_a_figure_touches_the_proposals_that_show_it(tmp_path: Path) -> None:
     assert touched.proposals == {new.resolve()} and touched.sources_changed
     touched = touched_by([tmp_path / "out" / "a.html"], sources, folders, templates, tmp_path / "out")
     assert not touched.anything
+
+
+def test_the_preview_prints_within_the_limits_and_caches_nothing_over_them(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A document that takes too long fails alone, in its own worker: its output is not cached (so a later
+    build does not find it up to date), and the next save of another proposal is rendered and printed."""
+    from forslag.batch import printing
+    from forslag.batch.limits import Limits
+    from forslag.batch.state import BuildOptions, Cache
+    from forslag.serve.preview import Preview
+
+    src = tmp_path / "src"
+    shutil.copytree(DATA / "valid", src)
+    slow = src / "slow.yaml"
+    slow.write_text((src / "minimal.yaml").read_text().replace("Et lille forslag", "Et sløvt forslag"))
+    real = printing.printer
+
+    class Slow:  # the worker's printer, taking its time over the slow proposal
+        def pdf_pages(self, html: str, *args: Any, **kwargs: Any) -> Any:
+            if "Et sløvt forslag" in html:
+                time.sleep(120)
+            return real().pdf_pages(html, *args, **kwargs)
+
+    monkeypatch.setattr(printing, "printer", Slow)  # the worker is forked: it carries this
+    lines: list[str] = []
+    out = tmp_path / "out"
+    preview = Preview([src], BuildOptions(out=out, limits=Limits(seconds=6), jobs=1, bind=False), lines.append)
+    try:
+        started = time.monotonic()
+        preview._html(slow)
+        preview._print(slow, preview._pending.pop(slow))
+        assert time.monotonic() - started < 90
+        assert preview.errors["slow"] == [
+            f"{slow}: printing its PDF took longer than the limit of 6 s per document and was stopped; shorten or "
+            "simplify it (very long tables, very large figures, many scenarios or effects)"
+        ]
+        assert not (out / "slow.pdf").exists() and Cache(out).get("slow") is None
+        minimal = src / "minimal.yaml"
+        preview._html(minimal)
+        preview._print(minimal, preview._pending.pop(minimal))
+        assert "Et lille forslag" in flat(out / "minimal.pdf") and "minimal" not in preview.errors
+    finally:
+        preview.close()

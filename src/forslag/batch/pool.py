@@ -188,7 +188,8 @@ class Pool:
         assert slot.job is not None
         job = slot.job
         self._stop(slot)
-        self.slots.remove(slot)
+        if slot in self.slots:  # not when close() came first (the preview stopping from another thread)
+            self.slots.remove(slot)
         if isinstance(job, Call):
             return Answer(job.index, problems=[f"{job.source}: {why}"])
         return Result(job.source, problems=[f"{job.source}: {why}"])
