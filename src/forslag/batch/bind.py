@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Any
 from urllib.parse import quote
 
 from forslag import __version__
+from forslag.batch.names import proposal_writing
 from forslag.batch.state import file_digest, seen
 from forslag.batch.writeout import write_atomic
 from forslag.errors import ForslagError, SourceError
@@ -284,8 +285,9 @@ def bind_cases(
                 report.failed[case_path] = [str(p) for p in exc.problems]
                 continue
             name = slug(case.name)
-        if name in {s.stem for s in sources}:
-            report.failed[case_path] = [f"{case_path}: the bound case would overwrite the proposal {name}.pdf"]
+        owner = proposal_writing(f"{name}.pdf", sources)
+        if owner is not None:
+            report.failed[case_path] = [f"{case_path}: the bound case would overwrite {name}.pdf, which {owner} writes"]
             continue
         plans.append((case_path, members, key, name, fresh, case))
 

@@ -8,13 +8,13 @@ import json
 import os
 import sys
 import time
-import unicodedata
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from forslag import __version__
 from forslag.batch.limits import Limits
+from forslag.batch.names import check_unique, unsafe_name
 from forslag.batch.stamp import git_memo, git_states, make_stamp
 from forslag.batch.state import BuildOptions, Cache, Report, file_digest, seen
 from forslag.batch.writeout import make_folder, write_atomic
@@ -151,15 +151,6 @@ def _annexes(sources: list[Path], options: BuildOptions) -> dict[Path, dict[str,
     return annexes(sources, options.changes_since, runner)[1]
 
 
-def _unsafe_name(stem: str) -> str | None:
-    """Why a source's name cannot become an output name and a link, or None when it can."""
-    bad = sorted({c for c in stem if unicodedata.category(c) in ("Cc", "Cf", "Cs", "Zl", "Zp") or c in "\\"})
-    if bad:
-        shown = ", ".join(f"U+{ord(c):04X}" for c in bad)
-        return f"the file name contains characters a link cannot carry safely ({shown}); rename the file"
-    return None
-
-
 def _take(
     result: Result,
     out: Path,
@@ -198,11 +189,7 @@ def build(sources: list[Path], options: BuildOptions, echo: Callable[[str], None
     started = time.monotonic()
     report = Report()
     out = options.out
-    names: dict[str, Path] = {}
-    for source in sources:
-        if source.stem in names:
-            raise UsageError(f"{source} and {names[source.stem]} would both write {source.stem}.pdf; rename one")
-        names[source.stem] = source
+    check_unique(sources, {ASSETS: "the fonts' folder"})  # a notat's name and another's own, too
     if options.templates is not None and not options.templates.is_dir():
         raise UsageError(f"--templates {options.templates}: no such folder")
     make_folder(out)
@@ -217,7 +204,7 @@ def build(sources: list[Path], options: BuildOptions, echo: Callable[[str], None
     cases: dict[Path, Path] = {}  # each proposal's case file (resolved): what it is keyed and bound with
     entries: dict[Path, dict[str, Any]] = {}
     for source in sources:
-        unsafe = _unsafe_name(source.stem)
+        unsafe = unsafe_name(source.stem)
         try:
             content = b"" if unsafe else source.read_bytes()
         except OSError as exc:
