@@ -189,7 +189,7 @@ def build(sources: list[Path], options: BuildOptions, echo: Callable[[str], None
     started = time.monotonic()
     report = Report()
     out = options.out
-    check_unique(sources, {ASSETS: "the fonts' folder"})  # a notat's name and another's own, too
+    check_unique(sources)  # a notat's name and another's own, too
     if options.templates is not None and not options.templates.is_dir():
         raise UsageError(f"--templates {options.templates}: no such folder")
     make_folder(out)

@@ -32,10 +32,10 @@ def output_names(stem: str) -> list[str]:
     return [f"{stem}{suffix}" for suffix in (".pdf", ".html", f"{NOTAT}.pdf", f"{NOTAT}.html")]
 
 
-def check_unique(sources: list[Path], reserved: dict[str, str] | None = None) -> None:
-    """A UsageError, before anything is written, when two outputs of these sources (or one of them and a
-    `reserved` name: the bound case's files, the assets folder) would have the same name."""
-    owners: dict[str, tuple[str, str]] = {_key(name): (why, name) for name, why in (reserved or {}).items()}
+def check_unique(sources: list[Path]) -> None:
+    """A UsageError, before anything is written, when two outputs of these sources would have the same name
+    (the bound case is checked against them all when it is bound: see `proposal_writing`)."""
+    owners: dict[str, tuple[str, str]] = {}
     for source in sources:
         for name in output_names(source.stem):
             key = _key(name)

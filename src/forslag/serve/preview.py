@@ -23,11 +23,12 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from forslag.batch.build import build, cache_key, layout_hash, store
+from forslag.batch.names import check_unique, output_names, unsafe_name
 from forslag.batch.stamp import GitState, git_memo, git_states, make_stamp
 from forslag.batch.state import BuildOptions, Cache
 from forslag.batch.writeout import write_atomic
 from forslag.document.layoutfiles import DEFAULT_TEMPLATES
-from forslag.errors import ForslagError
+from forslag.errors import ForslagError, UsageError
 from forslag.serve.events import Events
 from forslag.serve.watch import Touched, touched_by
 from forslag.source.sources import CASE_FILE, case_file_for, find_sources, glance
@@ -77,6 +78,7 @@ class Preview:
         self.errors: dict[str, list[str]] = {}  # proposal name -> problems, while its source does not validate
         self.case_errors: list[str] = []
         self.sources: list[Path] = find_sources(paths)
+        self._folders = list(dict.fromkeys((p if p.is_dir() else p.parent).resolve() for p in paths))
         self.case_dirty = True
         self.case_outputs: set[str] = set()
         self.last_save = 0.0
@@ -99,9 +101,9 @@ class Preview:
 
     @property
     def folders(self) -> list[Path]:
-        """The folders whose files are watched: every source's folder (figures and case file included)."""
-        folders = [p if p.is_dir() else p.parent for p in self.paths]
-        return list(dict.fromkeys(f.resolve() for f in folders))
+        """The folders whose files are watched: every source's folder (figures and case file included), as
+        they were at the start (a folder removed meanwhile is still the one watched for)."""
+        return self._folders
 
     def snapshot(self) -> tuple[list[Path], dict[str, list[str]], list[str]]:
         with self._lock:
@@ -128,7 +130,7 @@ class Preview:
     def start(self) -> None:
         self._thread.start()
 
-    def close(self, timeout: float = 60.0) -> None:
+    def close(self, timeout: float = 5.0) -> None:
         """Stop now (the document being printed is abandoned with its worker); wake every waiting request."""
         self.stop.set()
         self.events.close()
@@ -254,9 +256,15 @@ class Preview:
     def _apply(self, touched: Touched) -> None:
         if touched.sources_changed:
             with self._lock:
-                self.sources = find_sources(self.paths)
+                before = list(self.sources)
+                self.sources = find_sources([p for p in self.paths if p.exists()])  # a folder may be gone
                 for name in [n for n in self.errors if n not in {s.stem for s in self.sources}]:
                     del self.errors[name]
+            for gone in [s for s in before if s not in self.sources]:
+                self._pending.pop(gone, None)  # its PDF is not printed after all
+                outputs = [n for n in output_names(gone.stem) if (self.out / n).is_file()]
+                left = f"; its outputs stay in {self.out} ({', '.join(outputs)}): delete them" if outputs else ""
+                self.echo(f"removed: {gone}{left}")
         if touched.case_changed:
             self._find_case_outputs()
         if touched.anything:
@@ -273,6 +281,17 @@ class Preview:
 
         started = time.monotonic()
         self._pending.pop(source, None)
+        # The names `build` refuses are refused here too: nothing is written for them.
+        refused = unsafe_name(source.stem)
+        if refused is not None:
+            self._failed(source, [f"{source}: {refused}"])
+            return
+        try:
+            for other in (s for s in self.sources if s != source):  # only a clash this proposal is part of
+                check_unique([source, other])
+        except UsageError as exc:
+            self._failed(source, [str(exc)])
+            return
         try:
             content = source.read_bytes()
             case_path = case_file_for(source, content)
