@@ -136,7 +136,7 @@ class Front:
             pages = int(old["pages"])
         else:
             data, pages = make()
-            write_atomic(path, data)
+            write_atomic(path, data, self.options.out)
         self.record[part] = {"key": key, "pages": pages, "sha256": file_digest(data)}
         return data, pages
 
@@ -349,13 +349,13 @@ def _bind_one(
             ]
             return
         target = options.out / f"{name}.pdf"
-        write_atomic(target, data)
+        write_atomic(target, data, options.out)
         outputs[target.name] = [len(data), file_digest(data)]
         report.written.append(target)
     if "html" in options.formats:
         data = _front(case, summaries, True, False, options.templates).encode()
         target = options.out / f"{name}.html"
-        write_atomic(target, data)
+        write_atomic(target, data, options.out)
         outputs[target.name] = [len(data), file_digest(data)]
         report.written.append(target)
     stats = {file: seen(options.out / file) for file in outputs}

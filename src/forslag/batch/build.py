@@ -16,8 +16,8 @@ from forslag import __version__
 from forslag.batch.limits import Limits
 from forslag.batch.names import check_unique, unsafe_name
 from forslag.batch.stamp import git_memo, git_states, make_stamp
-from forslag.batch.state import BuildOptions, Cache, Report, file_digest, seen
-from forslag.batch.writeout import make_folder, write_atomic
+from forslag.batch.state import CACHE_DIR, BuildOptions, Cache, Report, file_digest, seen
+from forslag.batch.writeout import make_folder, refuse_links, write_atomic
 from forslag.document.fonts import ASSETS, font_paths
 from forslag.document.layoutfiles import template_files
 from forslag.errors import UsageError
@@ -58,7 +58,7 @@ def store(result: Result, key: str, out: Path, cache: Cache, case: Path) -> dict
     for suffix, data in sorted(result.files.items()):
         # A suffix starting with "-" names a companion document (the notat: name-notat.pdf).
         target = out / (result.source.stem + (suffix if suffix.startswith("-") else f".{suffix}"))
-        write_atomic(target, data)
+        write_atomic(target, data, out)
         outputs[target.name] = [len(data), file_digest(data)]
         stats[target.name] = seen(target)
     entry = {
@@ -131,7 +131,7 @@ def _copy_assets(out: Path) -> None:
         target = out / ASSETS / font.name
         data = font.read_bytes()
         if not target.exists() or target.stat().st_size != len(data):
-            write_atomic(target, data)
+            write_atomic(target, data, out)
 
 
 def _job(source: Path, options: BuildOptions, stamp: Any, changes: dict[str, Any] | None) -> Job:
@@ -193,6 +193,7 @@ def build(sources: list[Path], options: BuildOptions, echo: Callable[[str], None
     if options.templates is not None and not options.templates.is_dir():
         raise UsageError(f"--templates {options.templates}: no such folder")
     make_folder(out)
+    refuse_links(out, out / CACHE_DIR, out / ASSETS)  # before anything is written
     cache = Cache(out)
     layout = layout_hash(options.templates)
     annex = _annexes(sources, options)  # first: an unknown revision is a usage error, and nothing is written

@@ -89,7 +89,7 @@ def init_case(root: Path) -> InitResult:
             "@REQUIREMENT@", f"forslag=={__version__}"
         ),
     }
-    existing = [p for p in planned if p.exists()]
+    existing = [p for p in planned if p.exists() or p.is_symlink()]  # a dangling link too: never written through
     if existing:
         raise UsageError(
             f"{existing[0]} already exists; `forslag init` makes a new case repository, it overwrites nothing"

@@ -314,7 +314,7 @@ class Preview:
             self._failed(source, result.problems)
             return
         if "html" in self.options.formats:
-            write_atomic(self.out / f"{source.stem}.html", result.files["html"])
+            write_atomic(self.out / f"{source.stem}.html", result.files["html"], self.out)
         with self._lock:
             self.errors.pop(source.stem, None)
         self.events.publish(source.stem, "html", seconds=round(time.monotonic() - started, 3))

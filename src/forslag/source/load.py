@@ -466,6 +466,11 @@ def _shown(path: Path) -> str:
 
 def load_proposal(path: Path) -> LoadedProposal:
     progress.doing("reading and validating the source")
+    if not path.resolve().is_relative_to(path.absolute().parent.resolve()):
+        # As a figure or a `case:` may not: a link would let a folder's build read any file on the machine.
+        raise SourceError.one(
+            path, "a symbolic link to a file outside its folder; copy the proposal into the folder instead"
+        )
     doc = read_yaml(path)
     case, problems = _case_for(path, doc)
     checked = _validate(Proposal, doc, case.case.years if case else None)
