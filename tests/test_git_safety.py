@@ -265,3 +265,38 @@ def test_git_is_started_in_one_place() -> None:
         if any(word in path.read_text() for word in ("subprocess.", "os.system", "os.popen", "os.exec", "os.spawn"))
     ]
     assert starts == ["batch/bench.py", "history/git.py"]
+
+
+def test_a_damaged_object_is_named_not_dropped(run: Run, tmp_path: Path, monkeypatch: Any) -> None:
+    """A removal and a rename whose old blob is damaged: `diff` says which revision and path it could not
+    read and exits 2, instead of comparing without them."""
+    repo = tmp_path / "repo"
+    shutil.copytree(DATA / "valid", repo / "proposals")
+    shutil.copy(repo / "proposals" / "minimal.yaml", repo / "proposals" / "gone.yaml")
+    git(repo, "init", "-q")
+    git(repo, "add", ".")
+    git(repo, "commit", "-q", "-m", "two")
+    blob = subprocess.run(
+        ["git", "rev-parse", "HEAD:proposals/gone.yaml"], cwd=repo, capture_output=True, text=True, check=True
+    ).stdout.strip()
+    (repo / "proposals" / "gone.yaml").unlink()
+    git(repo, "commit", "-q", "-am", "one removed")
+    monkeypatch.chdir(repo)
+    assert run("diff", "HEAD~1").code == 1  # the removal, seen while the object is whole
+    damaged = repo / ".git" / "objects" / blob[:2] / blob[2:]
+    damaged.chmod(0o644)
+    damaged.write_bytes(b"not a zlib stream")
+    result = run("diff", "HEAD~1")
+    assert result.code == 2, result.out + result.err
+    # Both files held the same bytes (one object): the first one listed is named.
+    assert "error: cannot read proposals/gone.yaml at HEAD~1 (" in result.err, result.err
+    assert f"its object {blob} is damaged or missing" in result.err
+    assert "the repository may be damaged" in result.err and result.out == ""
+    tree = subprocess.run(
+        ["git", "rev-parse", "HEAD~1:proposals"], cwd=repo, capture_output=True, text=True, check=True
+    ).stdout.strip()
+    damaged = repo / ".git" / "objects" / tree[:2] / tree[2:]
+    damaged.chmod(0o644)
+    damaged.write_bytes(b"not a zlib stream")
+    result = run("diff", "HEAD~1")
+    assert result.code == 2 and "error: cannot list proposals at HEAD~1 (" in result.err, result.err

@@ -184,7 +184,13 @@ def cmd_diff(args: argparse.Namespace) -> int:
     if unknown:
         raise UsageError(f"diff: unknown option {unknown[0]}")
     # Each proposal of either side is loaded in a child with the limits a build gives it (batch.bounded).
-    result = compare(rest, Path.cwd(), DEFAULT_SOURCES, functools.partial(bounded_map))
+    try:
+        result = compare(rest, Path.cwd(), DEFAULT_SOURCES, functools.partial(bounded_map))
+    except UsageError:
+        raise
+    except ForslagError as exc:  # a revision that cannot be read whole: not "something changed" (exit 1)
+        say(f"error: {exc}", file=sys.stderr)
+        return EXIT_USAGE
     if args.json:
         payload = {
             "old": {"revision": result.old.name, "commit": result.old.commit},
@@ -261,7 +267,8 @@ def _history_commands(sub: Any) -> None:
         "diff",
         help="what changed in the money between two git revisions (exit 1 when something did)",
         description="forslag diff [REV_A [REV_B]] [--] [PATH ...]: the computed proposals at REV_A (default HEAD) "
-        "against REV_B (default: the working tree). Exit 0: nothing economic changed; 1: something did; 2: usage.",
+        "against REV_B (default: the working tree). Exit 0: nothing economic changed; 1: something did; 2: usage, "
+        "or a revision that cannot be read.",
     )
     diff.add_argument("--json", action="store_true", help="print the changes as JSON")
     diff.add_argument("--words", action="store_true", help="show a word-level diff of changed prose and metadata")

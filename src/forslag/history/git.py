@@ -203,6 +203,11 @@ def run_git(cwd: Path, *args: str, timeout: float = TIMEOUT_SECONDS) -> str | No
         return None
 
 
+def run_git_bytes_checked(cwd: Path, *args: str, timeout: float = TIMEOUT_SECONDS) -> bytes:
+    """Like `run_git_checked`, for output that is not text; GitError when git fails."""
+    return _run(cwd, args, timeout)
+
+
 def run_git_bytes(cwd: Path, *args: str, timeout: float = TIMEOUT_SECONDS) -> bytes | None:
     """Like `run_git`, for output that is not text (blobs, NUL-separated listings)."""
     try:
