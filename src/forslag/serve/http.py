@@ -158,6 +158,14 @@ class Handler(BaseHTTPRequestHandler):
     def _html(self, data: bytes, status: int = HTTPStatus.OK) -> None:
         self._send(status, data, "text/html; charset=utf-8")
 
+    def parse_request(self) -> bool:
+        ok = super().parse_request()
+        if ok and self.request_version == "HTTP/0.9":  # no headers, so no Host to check: not answered
+            self.request_version = "HTTP/1.0"  # for a status line on the refusal
+            self.send_error(HTTPStatus.BAD_REQUEST, "HTTP/0.9 is not answered")
+            return False
+        return ok
+
     def do_HEAD(self) -> None:
         self.do_GET()
 
