@@ -227,11 +227,25 @@ class Preview:
             for source, problems in report.failed.items():
                 self.errors[source.stem] = problems
         if not self.stop.is_set():
-            self.worker()  # started now, so the first save finds WeasyPrint loaded
+            self._warm()
         self._find_case_outputs()
         # Counted as a save: the case is bound after the first pause, not under a save made right away.
         self.last_save = time.monotonic()
         self.events.publish("*", "ready")
+
+    def _warm(self) -> None:
+        """Start the worker and have it print one proposal once (thrown away), so the first save finds fonts
+        and layout code loaded."""
+        from forslag.batch.jobs import Job
+
+        self.worker()
+        for source in self.sources:
+            if source.stem not in self.errors and "pdf" in self.options.formats:
+                stamp = make_stamp(
+                    source, source.read_bytes(), git_states([source], memo=git_memo(self.out))[source.resolve()]
+                )
+                self._in_worker(Job(source, frozenset({"pdf"}), self.options.templates, stamp))
+                return
 
     def _find_case_outputs(self) -> None:
         from forslag.batch.bind import slug
