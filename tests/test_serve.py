@@ -197,3 +197,160 @@ def test_a_figure_touches_the_proposals_that_show_it(tmp_path: Path) -> None:
     assert touched.proposals == {new.resolve()} and touched.sources_changed
     touched = touched_by([tmp_path / "out" / "a.html"], sources, folders, templates, tmp_path / "out")
     assert not touched.anything
+
+
+def test_the_preview_prints_within_the_limits_and_caches_nothing_over_them(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A document that takes too long fails alone, in its own worker: its output is not cached (so a later
+    build does not find it up to date), and the next save of another proposal is rendered and printed."""
+    from forslag.batch import printing
+    from forslag.batch.limits import Limits
+    from forslag.batch.state import BuildOptions, Cache
+    from forslag.serve.preview import Preview
+
+    src = tmp_path / "src"
+    shutil.copytree(DATA / "valid", src)
+    slow = src / "slow.yaml"
+    slow.write_text((src / "minimal.yaml").read_text().replace("Et lille forslag", "Et sløvt forslag"))
+    real = printing.printer
+
+    class Slow:  # the worker's printer, taking its time over the slow proposal
+        def pdf_pages(self, html: str, *args: Any, **kwargs: Any) -> Any:
+            if "Et sløvt forslag" in html:
+                time.sleep(120)
+            return real().pdf_pages(html, *args, **kwargs)
+
+    monkeypatch.setattr(printing, "printer", Slow)  # the worker is forked: it carries this
+    lines: list[str] = []
+    out = tmp_path / "out"
+    preview = Preview([src], BuildOptions(out=out, limits=Limits(seconds=6), jobs=1, bind=False), lines.append)
+    try:
+        started = time.monotonic()
+        preview._html(slow)
+        preview._print(slow, preview._pending.pop(slow))
+        assert time.monotonic() - started < 90
+        assert preview.errors["slow"] == [
+            f"{slow}: printing its PDF took longer than the limit of 6 s per document and was stopped; shorten or "
+            "simplify it (very long tables, very large figures, many scenarios or effects)"
+        ]
+        assert not (out / "slow.pdf").exists() and Cache(out).get("slow") is None
+        minimal = src / "minimal.yaml"
+        preview._html(minimal)
+        preview._print(minimal, preview._pending.pop(minimal))
+        assert "Et lille forslag" in flat(out / "minimal.pdf") and "minimal" not in preview.errors
+    finally:
+        preview.close()
+
+
+def _raw(server: Server, path: str, headers: dict[str, str]) -> tuple[int, str]:
+    import http.client
+
+    host, port = server.url.removeprefix("http://").rstrip("/").split(":")
+    conn = http.client.HTTPConnection(host, int(port), timeout=TIMEOUT)
+    conn.putrequest("GET", path, skip_host=True)
+    for key, value in headers.items():
+        conn.putheader(key, value)
+    conn.endheaders()
+    response = conn.getresponse()
+    return response.status, response.read().decode("utf-8", errors="replace")
+
+
+def test_only_the_printed_hosts_and_the_preview_itself_are_answered(server: Server) -> None:
+    _wait_until_built(server)
+    port = server.url.rstrip("/").rsplit(":", 1)[1]
+    for host in (f"127.0.0.1:{port}", f"localhost:{port}", f"[::1]:{port}", f"LOCALHOST:{port}"):
+        status, page = _raw(server, "/minimal.html", {"Host": host})
+        assert status == 200 and "Et lille forslag" in page, host
+    # A page that rebinds its own name to 127.0.0.1 sends that name; a missing Host is no better.
+    for headers in ({"Host": f"evil.example:{port}"}, {"Host": "127.0.0.1"}, {"Host": f"127.0.0.1:{port}.evil"}, {}):
+        status, page = _raw(server, "/minimal.html", headers)
+        assert status == 403 and "Et lille forslag" not in page, headers
+        assert f"answers only at http://127.0.0.1:{port}/" in page
+    # Another site's request (an <img>, a fetch) starts no bind and reads nothing.
+    host = {"Host": f"127.0.0.1:{port}"}
+    for extra in ({"Sec-Fetch-Site": "cross-site"}, {"Sec-Fetch-Site": "same-site"}, {"Origin": "http://evil.example"}):
+        status, page = _raw(server, "/overfoerselssagen-2025-2026.pdf", {**host, **extra})
+        assert status == 403, extra
+    assert not any("bound" in line for line in server.lines), server.lines
+    status, _ = _raw(server, "/", {**host, "Sec-Fetch-Site": "same-origin", "Origin": f"http://127.0.0.1:{port}"})
+    assert status == 200
+    # Only a proposal's own PDF is framed, never another origin's.
+    status, page = server.get("view//evil.example/x.pdf")
+    assert status == 404 and "evil.example" not in page
+    status, page = server.get("view/minimal.pdf")
+    assert status == 200 and 'src="/minimal.pdf?v=' in page
+    with urllib.request.urlopen(server.url + "minimal.html", timeout=TIMEOUT) as response:
+        assert response.headers["X-Frame-Options"] == "SAMEORIGIN"
+        assert "frame-ancestors 'self'" in response.headers["Content-Security-Policy"]
+
+
+def test_an_idle_connection_does_not_hold_up_sigterm(server: Server) -> None:
+    import socket
+
+    _wait_until_built(server)
+    port = int(server.url.rstrip("/").rsplit(":", 1)[1])
+    idle = socket.create_connection(("127.0.0.1", port))  # sends nothing, ever
+    half = socket.create_connection(("127.0.0.1", port))
+    half.sendall(b"GET / HTTP/1.0\r\nHost: 127.0.0.1\r\n")  # a request never finished
+    time.sleep(1)
+    started = time.monotonic()
+    server.proc.send_signal(signal.SIGTERM)
+    assert server.proc.wait(TIMEOUT) == 0
+    assert time.monotonic() - started < 10
+    idle.close()
+    half.close()
+
+
+def test_names_build_refuses_are_neither_linked_nor_written(tmp_path: Path) -> None:
+    """A source named `\\evil.example.yaml` is listed with its problem and no link; `/view//host/x.pdf` frames
+    nothing; a name with '#' is linked percent-encoded."""
+    from forslag.batch.state import BuildOptions
+    from forslag.serve.http import index_page, pdf_view_page
+    from forslag.serve.preview import Preview
+
+    src, out = tmp_path / "src", tmp_path / "out"
+    shutil.copytree(DATA / "valid", src)
+    text = (src / "minimal.yaml").read_text()
+    (src / "\\evil.example.yaml").write_text(text)
+    (src / "esc\x1b[2J.yaml").write_text(text)
+    (src / "a#b?c.yaml").write_text(text)
+    (src / "minimal.yaml").unlink()
+    preview = Preview([src], BuildOptions(out=out, formats=frozenset({"html"}), jobs=1), lambda line: None)
+    try:
+        preview._first_pass()
+        for source in preview.sources:
+            preview._html(source)
+        written = sorted(p.name for p in out.iterdir() if p.is_file())
+        assert written == ["a#b?c.html"], written
+        page = index_page(preview).decode()
+        assert 'href="/a%23b%3Fc.html"' in page and 'href="/view/a%23b%3Fc.pdf"' in page
+        assert "\\evil.example" in page and 'href="/\\' not in page and 'href="//' not in page
+        assert "characters a link cannot carry safely (U+005C)" in page
+        assert 'src="/a%23b%3Fc.pdf?v=' in pdf_view_page("a#b?c", 3).decode()
+    finally:
+        preview.close()
+
+
+def test_a_removed_and_recreated_folder_is_watched_again(server: Server) -> None:
+    _wait_until_built(server)
+    keep = server.src.parent / "keep"
+    shutil.copytree(server.src, keep)
+    shutil.rmtree(server.src)
+    deadline = time.monotonic() + TIMEOUT
+    gone = f"removed: {server.src / 'minimal.yaml'}; its outputs stay in {server.out} (minimal.pdf, minimal.html)"
+    while not (any("was removed" in line for line in server.lines) and any(gone in line for line in server.lines)):
+        assert time.monotonic() < deadline, "\n".join(server.lines)
+        time.sleep(0.2)
+    shutil.copytree(keep, server.src)
+    while not any("is back; watching it again" in line for line in server.lines):
+        assert time.monotonic() < deadline, server.lines
+        time.sleep(0.2)
+    # A save in the folder made again reaches the page.
+    source = server.src / "minimal.yaml"
+    source.write_text(source.read_text().replace("Kort beskrivelse.", "Efter at mappen kom igen."))
+    while "Efter at mappen kom igen." not in server.get("minimal.html")[1]:
+        assert time.monotonic() < deadline, server.lines
+        time.sleep(0.3)
+    server.proc.send_signal(signal.SIGTERM)
+    assert server.proc.wait(TIMEOUT) == 0

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import functools
 import json
 import re
 import stat
@@ -59,12 +60,15 @@ def _sources(paths: list[Path], allow_cases: bool = False) -> list[Path]:
 
 
 def cmd_check(args: argparse.Namespace) -> int:
-    from forslag.document.compute import ComputedProposal, compute, economy_json
-    from forslag.document.portfolio import by_case, pool_json, pool_warnings
-    from forslag.source.load import load_case, load_proposal
+    from forslag.batch.check import check_all, pools
+    from forslag.document.portfolio import pool_json, pool_warnings
+    from forslag.source.load import load_case
+
+    if args.jobs is not None and args.jobs < 1:
+        raise UsageError("--jobs takes a whole number of 1 or more")
 
     results: list[dict[str, Any]] = []
-    computed_all: list[ComputedProposal] = []
+    passed = []
     failed = 0
     follow_ups = _follow_ups(args.paths)
     named_follow_ups = bool(args.paths) and all(is_follow_up_file(p) for p in args.paths)
@@ -77,30 +81,26 @@ def cmd_check(args: argparse.Namespace) -> int:
             failed += 1
             for problem in exc.problems:
                 say(f"error: {problem}")
-    for path in sources:
-        try:
-            computed = compute(load_proposal(path))
-        except SourceError as exc:
+    # Each proposal in a child with the time and memory a build gives it: one that fails, hangs or
+    # exhausts memory is reported alone, and the others are checked.
+    for checked in check_all(sources, jobs=args.jobs):
+        if checked.problems:
             failed += 1
             if args.json:
-                results.append({"source": str(path), "errors": [str(p) for p in exc.problems], "warnings": []})
+                results.append({"source": str(checked.source), "errors": checked.problems, "warnings": []})
             else:
-                for problem in exc.problems:
-                    say(f"error: {problem}")
+                for line in checked.problems:
+                    say(f"error: {line}")
             continue
-        computed_all.append(computed)
+        passed.append(checked)
         if args.json:
-            results.append(economy_json(computed))
+            assert checked.economy is not None
+            results.append(checked.economy)
             continue
-        for warning in computed.warnings:
+        for warning in checked.warnings:
             say(f"warning: {warning}")
-        e = computed.economy
-        say(
-            f"ok: {path}: {computed.source.proposal.title} "
-            f"(payback {e.payback_service.years if e.payback_service.years is not None else '>20'}"
-            f"/{e.payback_total.years if e.payback_total.years is not None else '>20'} years)"
-        )
-    groups = by_case(computed_all)
+        say(checked.line)
+    groups = pools(passed)
     if not args.json:
         for group in groups:
             use = group.pool
@@ -113,13 +113,13 @@ def cmd_check(args: argparse.Namespace) -> int:
                             f"pool: {group.case.case.name} {year}: budget {budget}, asked {asked}, "
                             f"approved {approved}, left {left} (1.000 kr.)"
                         )
-            for warning in pool_warnings(group):
-                say(f"warning: {warning}")
-    checked = _check_follow_ups(follow_ups, args.json)
-    failed += checked.failed
+            for problem in pool_warnings(group):
+                say(f"warning: {problem}")
+    follow = _check_follow_ups(follow_ups, args.json)
+    failed += follow.failed
     if args.json:
         out = {"proposals": results, "cases": [pool_json(g) for g in groups]}
-        print(_json(out | ({"follow_ups": checked.results} if follow_ups else {})))
+        print(_json(out | ({"follow_ups": follow.results} if follow_ups else {})))
     elif failed:
         say(f"{failed} source(s) invalid", file=sys.stderr)
     return EXIT_INVALID if failed else EXIT_OK
@@ -311,6 +311,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
 
 
 def cmd_diff(args: argparse.Namespace) -> int:
+    from forslag.batch.bounded import bounded_map
     from forslag.history.compare import compare
     from forslag.history.diff import diff_json
     from forslag.history.followup_diff import follow_up_changes, follow_up_json, follow_up_text
@@ -327,8 +328,15 @@ def cmd_diff(args: argparse.Namespace) -> int:
     unknown = [a for a in head if a.startswith("-")]
     if unknown:
         raise UsageError(f"diff: unknown option {unknown[0]}")
-    result = compare(rest, Path.cwd(), DEFAULT_SOURCES)
-    realised = follow_up_changes(result.repo, result.old, result.new, result.specs)
+    # Each proposal of either side is loaded in a child with the limits a build gives it (batch.bounded).
+    try:
+        result = compare(rest, Path.cwd(), DEFAULT_SOURCES, functools.partial(bounded_map))
+        realised = follow_up_changes(result.repo, result.old, result.new, result.specs)
+    except UsageError:
+        raise
+    except ForslagError as exc:  # a revision that cannot be read whole: not "something changed" (exit 1)
+        say(f"error: {exc}", file=sys.stderr)
+        return EXIT_USAGE
     if args.json:
         payload = {
             "old": {"revision": result.old.name, "commit": result.old.commit},
@@ -403,9 +411,20 @@ def cmd_new(args: argparse.Namespace) -> int:
 
 
 def cmd_textconv(args: argparse.Namespace) -> int:
-    from forslag.history.textconv import textconv
+    from forslag.batch.bounded import bounded_map
+    from forslag.history.textconv import textconv_at, textconv_failed
 
-    sys.stdout.write(textconv(args.file, Path.cwd()))
+    # In a bounded child, as every proposal is: a fault or a limit gives text too, so `git diff` goes on.
+    [text] = bounded_map(
+        textconv_at,
+        [(args.file, Path.cwd())],
+        textconv_failed,
+        source=lambda where: where[0],
+        doing="computing it for git",
+        others="shown",
+        jobs=1,
+    )
+    sys.stdout.write(text)
     return EXIT_OK  # git shows whatever was printed; an invalid source prints its errors
 
 
@@ -447,7 +466,8 @@ def _history_commands(sub: Any) -> None:
         "diff",
         help="what changed in the money between two git revisions (exit 1 when something did)",
         description="forslag diff [REV_A [REV_B]] [--] [PATH ...]: the computed proposals at REV_A (default HEAD) "
-        "against REV_B (default: the working tree). Exit 0: nothing economic changed; 1: something did; 2: usage.",
+        "against REV_B (default: the working tree). Exit 0: nothing economic changed; 1: something did; 2: usage, "
+        "or a revision that cannot be read.",
     )
     diff.add_argument("--json", action="store_true", help="print the changes as JSON")
     diff.add_argument("--words", action="store_true", help="show a word-level diff of changed prose and metadata")
@@ -467,6 +487,7 @@ def parser() -> argparse.ArgumentParser:
     check = sub.add_parser("check", help="validate and calculate proposals; print one line per proposal")
     check.add_argument("paths", nargs="*", type=Path, help="files or folders (default: proposals/)")
     check.add_argument("--json", action="store_true", help="print the computed economy as JSON")
+    check.add_argument("--jobs", "-j", type=int, help="worker processes (default: one per core)")
     check.set_defaults(func=cmd_check)
 
     build = sub.add_parser("build", help="render proposals to PDF and HTML, and bind the case")

@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Any
 from urllib.parse import quote
 
 from forslag import __version__
+from forslag.batch.names import proposal_writing
 from forslag.batch.state import file_digest, seen
 from forslag.batch.writeout import write_atomic
 from forslag.errors import ForslagError, SourceError
@@ -151,7 +152,7 @@ class Front:
             pages = int(old["pages"])
         else:
             data, pages = make()
-            write_atomic(path, data)
+            write_atomic(path, data, self.options.out)
         self.record[part] = {"key": key, "pages": pages, "sha256": file_digest(data)}
         return data, pages
 
@@ -318,8 +319,9 @@ def bind_cases(
                 continue
             # A case bound for one state is a document of its own beside the whole case's.
             name = slug(case.name) + (f"-{options.state}" if options.state else "")
-        if name in {s.stem for s in sources}:
-            report.failed[case_path] = [f"{case_path}: the bound case would overwrite the proposal {name}.pdf"]
+        owner = proposal_writing(f"{name}.pdf", sources)
+        if owner is not None:
+            report.failed[case_path] = [f"{case_path}: the bound case would overwrite {name}.pdf, which {owner} writes"]
             continue
         plans.append((case_path, members, key, name, fresh, case))
 
@@ -381,13 +383,13 @@ def _bind_one(
             ]
             return
         target = options.out / f"{name}.pdf"
-        write_atomic(target, data)
+        write_atomic(target, data, options.out)
         outputs[target.name] = [len(data), file_digest(data)]
         report.written.append(target)
     if "html" in options.formats:
         data = _front(case, summaries, True, False, options.templates, state=options.state).encode()
         target = options.out / f"{name}.html"
-        write_atomic(target, data)
+        write_atomic(target, data, options.out)
         outputs[target.name] = [len(data), file_digest(data)]
         report.written.append(target)
     stats = {file: seen(options.out / file) for file in outputs}

@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
 import os
 import sys
 import time
-import unicodedata
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -15,9 +15,10 @@ from typing import TYPE_CHECKING, Any
 from forslag import __version__
 from forslag.batch import stale
 from forslag.batch.limits import Limits
+from forslag.batch.names import check_unique, unsafe_name
 from forslag.batch.stamp import git_memo, git_states, make_stamp
-from forslag.batch.state import BuildOptions, Cache, Report, file_digest, seen
-from forslag.batch.writeout import make_folder, write_atomic
+from forslag.batch.state import CACHE_DIR, BuildOptions, Cache, Report, file_digest, seen
+from forslag.batch.writeout import make_folder, refuse_links, write_atomic
 from forslag.document.fonts import ASSETS, font_paths
 from forslag.document.layoutfiles import template_files
 from forslag.errors import UsageError
@@ -58,7 +59,7 @@ def store(result: Result, key: str, out: Path, cache: Cache, case: Path) -> dict
     for suffix, data in sorted(result.files.items()):
         # A suffix starting with "-" names a companion document (the notat: name-notat.pdf).
         target = out / (result.source.stem + (suffix if suffix.startswith("-") else f".{suffix}"))
-        write_atomic(target, data)
+        write_atomic(target, data, out)
         outputs[target.name] = [len(data), file_digest(data)]
         stats[target.name] = seen(target)
     entry = {
@@ -132,7 +133,7 @@ def _copy_assets(out: Path) -> None:
         target = out / ASSETS / font.name
         data = font.read_bytes()
         if not target.exists() or target.stat().st_size != len(data):
-            write_atomic(target, data)
+            write_atomic(target, data, out)
 
 
 def _job(source: Path, options: BuildOptions, stamp: Any, changes: dict[str, Any] | None) -> Job:
@@ -145,18 +146,11 @@ def _annexes(sources: list[Path], options: BuildOptions) -> dict[Path, dict[str,
     """The change annex of each source (--changes-since), computed here once so workers only place it."""
     if not options.changes_since or not sources:
         return {}
+    from forslag.batch.bounded import bounded_map
     from forslag.history.annex import annexes
 
-    return annexes(sources, options.changes_since)[1]
-
-
-def _unsafe_name(stem: str) -> str | None:
-    """Why a source's name cannot become an output name and a link, or None when it can."""
-    bad = sorted({c for c in stem if unicodedata.category(c) in ("Cc", "Cf", "Cs", "Zl", "Zp") or c in "\\"})
-    if bad:
-        shown = ", ".join(f"U+{ord(c):04X}" for c in bad)
-        return f"the file name contains characters a link cannot carry safely ({shown}); rename the file"
-    return None
+    runner = functools.partial(bounded_map, limits=options.limits, jobs=options.jobs)
+    return annexes(sources, options.changes_since, runner)[1]
 
 
 def _take(
@@ -197,14 +191,11 @@ def build(sources: list[Path], options: BuildOptions, echo: Callable[[str], None
     started = time.monotonic()
     report = Report()
     out = options.out
-    names: dict[str, Path] = {}
-    for source in sources:
-        if source.stem in names:
-            raise UsageError(f"{source} and {names[source.stem]} would both write {source.stem}.pdf; rename one")
-        names[source.stem] = source
+    check_unique(sources)  # a notat's name and another's own, too
     if options.templates is not None and not options.templates.is_dir():
         raise UsageError(f"--templates {options.templates}: no such folder")
     make_folder(out)
+    refuse_links(out, out / CACHE_DIR, out / ASSETS)  # before anything is written
     cache = Cache(out)
     before = stale.snapshot(cache)  # what earlier builds wrote, before this one replaces their records
     layout = layout_hash(options.templates)
@@ -217,7 +208,7 @@ def build(sources: list[Path], options: BuildOptions, echo: Callable[[str], None
     cases: dict[Path, Path] = {}  # each proposal's case file (resolved): what it is keyed and bound with
     entries: dict[Path, dict[str, Any]] = {}
     for source in sources:
-        unsafe = _unsafe_name(source.stem)
+        unsafe = unsafe_name(source.stem)
         try:
             content = b"" if unsafe else source.read_bytes()
         except OSError as exc:

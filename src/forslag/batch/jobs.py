@@ -7,6 +7,7 @@ without loading what only validating and rendering need.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -68,8 +69,9 @@ class PrintJob:
         return self.prepared.result.source
 
 
-def failure(source: Path, exc: BaseException) -> list[str]:
-    """What a user is told when building `source` raised `exc`; one proposal's fault never stops the batch."""
+def failure(source: Path, exc: BaseException, doing: str = "building it", others: str = "built") -> list[str]:
+    """What a user is told when building (or `doing` anything else to) `source` raised `exc`; one proposal's
+    fault never stops the others (which are `others`: built, checked, compared)."""
     if isinstance(exc, SourceError):
         return [str(p) for p in exc.problems]
     if isinstance(exc, ForslagError):
@@ -83,8 +85,8 @@ def failure(source: Path, exc: BaseException) -> list[str]:
             "another); flatten it"
         ]
     return [
-        f"{source}: internal error while building it: {type(exc).__name__}: {str(exc)[:200]}; "
-        "the other proposals are built; please report it"
+        f"{source}: internal error while {doing}: {type(exc).__name__}: {str(exc)[:200]}; "
+        f"the other proposals are {others}; please report it"
     ]
 
 
@@ -97,3 +99,34 @@ class PrepareJob:
     @property
     def source(self) -> Path:
         return self.job.source
+
+
+@dataclass(frozen=True)
+class Call:
+    """Any one piece of work on one proposal done in a bounded child (check, diff, textconv): `function(argument)`.
+
+    `function` is a module-level function (it travels by name); `source` is what a failure is reported at.
+    """
+
+    source: Path
+    function: Callable[[Any], Any]
+    argument: Any
+    index: int
+    doing: str = "checking it"  # for a fault's message: "internal error while checking it"
+    others: str = "checked"
+
+
+@dataclass
+class Answer:
+    """A Call's return value, or what went wrong (a fault in it, a limit it went over)."""
+
+    index: int
+    value: Any = None
+    problems: list[str] = field(default_factory=list)
+
+
+def perform_call(call: Call) -> Answer:
+    try:
+        return Answer(call.index, call.function(call.argument))
+    except Exception as exc:  # KeyboardInterrupt is not caught: the parent stops its children itself
+        return Answer(call.index, problems=failure(call.source, exc, call.doing, call.others))

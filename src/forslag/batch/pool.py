@@ -22,12 +22,13 @@ from multiprocessing.connection import Connection, wait
 from multiprocessing.process import BaseProcess
 from typing import TYPE_CHECKING, Any
 
+from forslag import progress
 from forslag.batch.limits import Limits
 
 if TYPE_CHECKING:
-    from forslag.batch.jobs import Job, PrepareJob, PrintJob, Result
+    from forslag.batch.jobs import Answer, Call, Job, PrepareJob, PrintJob, Result
 
-    Task = Job | PrepareJob | PrintJob
+    Task = Job | PrepareJob | PrintJob | Call
 
 __all__ = ["Limits", "Pool"]
 
@@ -72,6 +73,7 @@ def _child(conn: Connection, parent: int, limits: Limits, warm: bool) -> None:
 
     jobs.memory_limit = limits.memory_bytes
     _limit_memory(limits.memory_bytes)
+    progress.listen(lambda step: conn.send(Step(step)))
     if warm:  # load WeasyPrint while the parent (or another child) is still preparing the first page
         with contextlib.suppress(Exception):
             printing.printer()
@@ -89,6 +91,8 @@ def _perform(task: Task) -> Any:
     """A job whole (load to PDF), or one of its halves; only the half a task needs is imported."""
     from forslag.batch import jobs
 
+    if isinstance(task, jobs.Call):
+        return jobs.perform_call(task)
     if isinstance(task, jobs.PrintJob):
         from forslag.batch.printing import print_prepared
 
@@ -100,12 +104,30 @@ def _perform(task: Task) -> Any:
     return worker.run(task)
 
 
+@dataclass(frozen=True)
+class Step:
+    """A child's word on what it does now (see forslag.progress), so a limit can name what took long."""
+
+    text: str
+
+
 @dataclass
 class _Slot:
     process: BaseProcess
     conn: Connection
     job: Task | None = None
     started: float = 0.0
+    doing: str = ""  # the step the child last reported for its job
+
+
+def _first_step(task: Task) -> str:
+    from forslag.batch import jobs
+
+    if isinstance(task, jobs.Call):
+        return task.doing
+    if isinstance(task, jobs.PrintJob):
+        return "printing it"
+    return "building it"
 
 
 def _signal_name(code: int | None) -> str:
@@ -160,14 +182,34 @@ class Pool:
         with contextlib.suppress(OSError):
             slot.conn.send(slot.job)
 
-    def _lost(self, slot: _Slot, why: str) -> Result:
-        from forslag.batch.jobs import Result
+    def _lost(self, slot: _Slot, why: str) -> Result | Answer:
+        from forslag.batch.jobs import Answer, Call, Result
 
         assert slot.job is not None
         job = slot.job
         self._stop(slot)
-        self.slots.remove(slot)
+        if slot in self.slots:  # not when close() came first (the preview stopping from another thread)
+            self.slots.remove(slot)
+        if isinstance(job, Call):
+            return Answer(job.index, problems=[f"{job.source}: {why}"])
         return Result(job.source, problems=[f"{job.source}: {why}"])
+
+    def _assign(self, slot: _Slot, job: Task) -> None:
+        slot.job, slot.started, slot.doing = job, time.monotonic(), _first_step(job)
+        self._send(slot)
+
+    @staticmethod
+    def _receive(slot: _Slot) -> Any:
+        """The job's answer when it has come (None if not yet), taking the steps reported meanwhile."""
+        try:
+            while slot.conn.poll():
+                message = slot.conn.recv()
+                if not isinstance(message, Step):
+                    return message
+                slot.doing = message.text
+        except (EOFError, OSError):
+            pass
+        return None
 
     def results(self, jobs: Sequence[Task], keep: bool = False) -> Iterator[Any]:
         """Each task's answer as it finishes; the children are stopped at the end unless `keep` asks to
@@ -178,13 +220,11 @@ class Pool:
             while queue or any(s.job is not None for s in self.slots):
                 for slot in self.slots:
                     if slot.job is None and queue:
-                        slot.job, slot.started = queue.popleft(), time.monotonic()
-                        self._send(slot)
+                        self._assign(slot, queue.popleft())
                 while queue and len(self.slots) < self.size:
                     slot = self._start()
                     self.slots.append(slot)
-                    slot.job, slot.started = queue.popleft(), time.monotonic()
-                    self._send(slot)
+                    self._assign(slot, queue.popleft())
                 busy = [s for s in self.slots if s.job is not None]
                 deadline = min(s.started for s in busy) + self.limits.seconds
                 wait(
@@ -193,12 +233,7 @@ class Pool:
                 )
                 now = time.monotonic()
                 for slot in busy:
-                    result = None
-                    try:
-                        if slot.conn.poll():
-                            result = slot.conn.recv()
-                    except (EOFError, OSError):
-                        result = None
+                    result = self._receive(slot)
                     if result is not None:
                         slot.job = None
                         yield result
@@ -213,8 +248,9 @@ class Pool:
                     elif now - slot.started > self.limits.seconds:
                         yield self._lost(
                             slot,
-                            f"printing took longer than the limit of {self.limits.seconds:g} s per document and was "
-                            "stopped; shorten or simplify it (very long tables, very large figures)",
+                            f"{slot.doing} took longer than the limit of {self.limits.seconds:g} s per document and "
+                            "was stopped; shorten or simplify it (very long tables, very large figures, many "
+                            "scenarios or effects)",
                         )
             finished = True
         finally:

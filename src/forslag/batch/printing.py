@@ -9,6 +9,7 @@ from __future__ import annotations
 import atexit
 from typing import TYPE_CHECKING
 
+from forslag import progress
 from forslag.batch.jobs import Prepared, Result, failure
 
 if TYPE_CHECKING:
@@ -40,6 +41,7 @@ def print_prepared(prepared: Prepared) -> Result:
     result = prepared.result
     try:
         for request in prepared.prints:
+            progress.doing("printing its notat" if request.suffix != "pdf" else "printing its PDF")
             pdf, pages = printer().pdf_pages(
                 request.html, request.base, identifier=request.identifier, date=request.date, info=request.info
             )

@@ -128,7 +128,8 @@ class HistoryMemo:
     def save(self) -> None:
         if self.path is not None and self.changed:
             with contextlib.suppress(OSError, ForslagError):  # a hint: the build reports an unwritable folder
-                write_atomic(self.path, json.dumps(self.data, sort_keys=True).encode())
+                # The memo lies in the output folder's cache (git_memo): no link below that folder is followed.
+                write_atomic(self.path, json.dumps(self.data, sort_keys=True).encode(), self.path.parent.parent)
 
 
 def _history(root: Path, folder: Path, head: str) -> History:

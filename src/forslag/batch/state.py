@@ -115,6 +115,7 @@ class Cache:
     """
 
     def __init__(self, out: Path) -> None:
+        self.out = out
         self.folder = out / CACHE_DIR
 
     def _path(self, name: str) -> Path:
@@ -128,7 +129,7 @@ class Cache:
         return entry if shape(entry) else None
 
     def put(self, name: str, entry: dict[str, Any]) -> None:
-        write_atomic(self._path(name), json.dumps(entry, sort_keys=True, ensure_ascii=False).encode())
+        write_atomic(self._path(name), json.dumps(entry, sort_keys=True, ensure_ascii=False).encode(), self.out)
 
     def fresh(
         self, name: str, key: str, out: Path, shape: Callable[[Any], bool] = valid_entry

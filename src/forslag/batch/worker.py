@@ -12,6 +12,7 @@ from typing import Any
 
 import jinja2
 
+from forslag import progress
 from forslag.batch.jobs import Job, Prepared, Print, Result, failure
 from forslag.batch.notat import notat_page
 from forslag.batch.printing import print_prepared
@@ -68,11 +69,13 @@ def prepare(job: Job) -> Prepared:
         env = _envs.get(job.templates)
         if env is None:
             env = _envs[job.templates] = environment(job.templates)
+        progress.doing("rendering its pages")
         html = render_proposal(env, computed, job.stamp, for_print=False, changes=job.changes)
         if "html" in job.formats:
             result.files["html"] = html.encode()
         if "pdf" in job.formats:
             prepared.prints.append(_print_request("pdf", html, job, computed, b""))
+        progress.doing("rendering its notat")
         notat = notat_page(computed, env, job.stamp)
         if notat is not None:
             if "html" in job.formats:

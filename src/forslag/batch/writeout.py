@@ -33,7 +33,33 @@ def output_error(path: Path, exc: OSError) -> OutputError:
     return OutputError(f"cannot write {path}: {exc.strerror or exc}; {hint}")
 
 
-def make_folder(path: Path) -> None:
+def _no_links(root: Path, folder: Path) -> None:
+    """Refuse a folder reached through a symbolic link below `root` (the --out folder, which may itself be
+    one): a link named `assets` or `.forslag-cache` pointing elsewhere would receive forslag's files."""
+    try:
+        parts = folder.absolute().relative_to(root.absolute()).parts
+    except ValueError:
+        raise OutputError(f"cannot write {folder}: it lies outside the output folder {root}") from None
+    current = root
+    for part in parts:
+        current = current / part
+        if current.is_symlink():
+            raise OutputError(
+                f"cannot write into {current}: it is a symbolic link, and forslag writes only into folders inside "
+                f"{root}; remove the link"
+            )
+
+
+def refuse_links(root: Path, *folders: Path) -> None:
+    """OutputError when one of `folders` (inside `root`) is reached through a symbolic link: asked before a
+    build writes anything, so a refused build leaves nothing half-written."""
+    for folder in folders:
+        _no_links(root, folder)
+
+
+def make_folder(path: Path, root: Path | None = None) -> None:
+    if root is not None:
+        _no_links(root, path)
     try:
         path.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
@@ -42,10 +68,11 @@ def make_folder(path: Path) -> None:
         raise output_error(path, NotADirectoryError(errno.ENOTDIR, "not a folder"))
 
 
-def write_atomic(path: Path, data: bytes) -> None:
+def write_atomic(path: Path, data: bytes, root: Path | None = None) -> None:
     """Write `data` to `path` through a temporary file and a rename; OutputError (nothing left behind) if the
-    folder cannot take it."""
-    make_folder(path.parent)
+    folder cannot take it, or if it is reached through a symbolic link below `root` (the output folder). The
+    rename replaces a link at `path` itself; it never writes through one."""
+    make_folder(path.parent, root)
     try:
         fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     except OSError as exc:

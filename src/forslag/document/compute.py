@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from forslag import progress
 from forslag.document.prose import ProseRenderer
 from forslag.economy.business_case import BusinessCaseResult, as_json
 from forslag.economy.calc import Economy, Row
@@ -52,11 +53,14 @@ def _strings(data: Any, loc: Loc) -> Iterator[tuple[Loc, str]]:
         yield loc, data
 
 
-def compute(loaded: LoadedProposal, image_root: Path | None = None) -> ComputedProposal:
-    """Calculate and render the prose; raise SourceError with every prose problem at once."""
+def compute(loaded: LoadedProposal, image_root: Path | None = None, *, charts: bool = True) -> ComputedProposal:
+    """Calculate and render the prose; raise SourceError with every prose problem at once. Without `charts`
+    the business case's charts are not drawn (`check` and `diff` print none)."""
     case = loaded.case.case
+    progress.doing("calculating the economy and the business case")
     p, economy, bc = proposal_economy(loaded.proposal, case)  # with Tabel 1 rows taken from the business case
     suitability = assess(bc) if bc and not bc.cost_assessment else None  # a cost assessment is a price
+    progress.doing("rendering the prose")
     renderer = ProseRenderer(loaded.path, economy.figures, image_root or loaded.path.parent)
     doc = loaded.document
 
@@ -92,14 +96,15 @@ def compute(loaded: LoadedProposal, image_root: Path | None = None) -> ComputedP
             renderer.check_words(text, doc.mark(loc))
     if renderer.problems:
         raise SourceError(renderer.problems)
-    charts: dict[str, Any] = {}
-    if bc is not None and bc.scenarios:
+    drawn: dict[str, Any] = {}
+    if bc is not None and bc.scenarios and charts:
         from forslag.document.charts import charts as make_charts  # matplotlib only for a business case
 
-        charts = make_charts(bc)
+        progress.doing("drawing the business case's charts")
+        drawn = make_charts(bc)
     warnings = (*loaded.warnings, *_placed(loaded, economy.warnings), *renderer.warnings)
     return ComputedProposal(
-        loaded, economy, prose, warnings, bc, suitability, charts, renderer.figure_count, dict(renderer.inputs)
+        loaded, economy, prose, warnings, bc, suitability, drawn, renderer.figure_count, dict(renderer.inputs)
     )
 
 

@@ -30,12 +30,22 @@ class Portfolio:
     case: LoadedCase
     proposals: tuple[ComputedProposal, ...]
     pool: PoolUse
+    states: dict[str, str]  # each proposal's output name and its approval state
+
+
+def ask_of(proposal: ComputedProposal) -> Ask:
+    """What one proposal asks of the pool, and in which state: all the pool's arithmetic needs of it."""
+    return Ask(proposal.source.proposal.finance_approval.status, asked(proposal.economy))
 
 
 def portfolio(case: LoadedCase, proposals: Sequence[ComputedProposal]) -> Portfolio:
-    asks = [Ask(p.source.proposal.finance_approval.status, asked(p.economy)) for p in proposals]
-    use = pool_use(case.case.pool_budget, case.case.years, asks)
-    return Portfolio(case, tuple(proposals), use)
+    return pool_of(case, [(p.name, ask_of(p)) for p in proposals], proposals)
+
+
+def pool_of(case: LoadedCase, asks: Sequence[tuple[str, Ask]], proposals: Sequence[ComputedProposal] = ()) -> Portfolio:
+    """The pool's use from each proposal's ask (`check` gets the asks from its bounded children, not the proposals)."""
+    use = pool_use(case.case.pool_budget, case.case.years, [ask for _, ask in asks])
+    return Portfolio(case, tuple(proposals), use, {name: ask.state for name, ask in asks})
 
 
 def by_case(proposals: Iterable[ComputedProposal]) -> list[Portfolio]:
@@ -70,7 +80,7 @@ def pool_json(group: Portfolio) -> dict[str, object]:
             "approved": list(use.approved),
             "left": list(use.left),
         },
-        "states": {p.name: p.source.proposal.finance_approval.status for p in group.proposals},
+        "states": dict(group.states),
         "warnings": [str(w) for w in pool_warnings(group)],
     }
 

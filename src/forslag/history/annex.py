@@ -13,7 +13,7 @@ from forslag.document import danish
 from forslag.history.diff import Change, ProposalDiff, diff_states
 from forslag.history.report import signed, value_text
 from forslag.history.revisions import Repository, Revision
-from forslag.history.snapshot import at_revision, in_worktree
+from forslag.history.snapshot import Runner, at_revision, in_process, in_worktree
 
 # What the sections and fields are called in the document, for the lists of what else changed.
 SECTION_NAMES = {
@@ -128,15 +128,18 @@ def annex_data(d: ProposalDiff, revision: Revision) -> dict[str, Any] | None:
     return data
 
 
-def annexes(sources: list[Path], since: str) -> tuple[Revision, dict[Path, dict[str, Any] | None]]:
-    """The annex of every source built, comparing the revision `since` with the working tree."""
+def annexes(
+    sources: list[Path], since: str, runner: Runner = in_process
+) -> tuple[Revision, dict[Path, dict[str, Any] | None]]:
+    """The annex of every source built, comparing the revision `since` with the working tree (each proposal
+    loaded by `runner`: the build gives each a bounded process)."""
     if not sources:
         raise ValueError("no sources")
     repo = Repository.at(sources[0].resolve().parent)
     revision = repo.resolve(since)
     folders = sorted({repo.relative(s.resolve().parent) for s in sources})
-    old = at_revision(repo, revision, folders)
-    new = in_worktree(repo, folders)
+    old = at_revision(repo, revision, folders, runner)
+    new = in_worktree(repo, folders, runner)
     by_path = {d.path: d for d in diff_states(old, new) if d.new is not None}
     out: dict[Path, dict[str, Any] | None] = {}
     for source in sources:

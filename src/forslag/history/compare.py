@@ -9,7 +9,7 @@ from forslag.errors import UsageError
 from forslag.history.diff import ProposalDiff, diff_states
 from forslag.history.facts import ProposalState
 from forslag.history.revisions import Repository, Revision
-from forslag.history.snapshot import at_revision, in_worktree
+from forslag.history.snapshot import Runner, at_revision, in_process, in_worktree
 
 WORKTREE_NAME = "working tree"
 
@@ -56,7 +56,8 @@ def split_arguments(repo: Repository, args: list[str], cwd: Path) -> tuple[list[
     return revisions, paths
 
 
-def compare(args: list[str], cwd: Path, default: Path) -> Comparison:
+def compare(args: list[str], cwd: Path, default: Path, runner: Runner = in_process) -> Comparison:
+    """The proposals' diff between the revisions and paths `args` name; each proposal loaded by `runner`."""
     repo = Repository.at(cwd)
     revisions, paths = split_arguments(repo, args, cwd)
     if not paths:
@@ -64,8 +65,10 @@ def compare(args: list[str], cwd: Path, default: Path) -> Comparison:
     specs = tuple(repo.relative(p) for p in paths)
     old = revisions[0] if revisions else repo.resolve("HEAD")
     new = revisions[1] if len(revisions) > 1 else None
-    old_states = at_revision(repo, old, specs)
-    new_states: dict[str, ProposalState] = in_worktree(repo, specs) if new is None else at_revision(repo, new, specs)
+    old_states = at_revision(repo, old, specs, runner)
+    new_states: dict[str, ProposalState] = (
+        in_worktree(repo, specs, runner) if new is None else at_revision(repo, new, specs, runner)
+    )
     if not old_states and not new_states:
         shown = ", ".join(str(s) or "." for s in specs)
         raise UsageError(f"no proposal sources in {shown} at {old.name} or in the {new.name if new else WORKTREE_NAME}")

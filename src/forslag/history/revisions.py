@@ -11,8 +11,8 @@ import datetime as dt
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 
-from forslag.errors import UsageError
-from forslag.history.git import run_git_bytes
+from forslag.errors import ForslagError, UsageError
+from forslag.history.git import GitError, run_git_bytes, run_git_bytes_checked
 
 MAX_FILE = 2 * 1024 * 1024  # the loader refuses larger sources anyway
 MAX_TOTAL = 64 * 1024 * 1024  # what one revision's folders may materialise
@@ -23,9 +23,20 @@ def git_bytes(cwd: Path, *args: str) -> bytes | None:
     return run_git_bytes(cwd, *args, timeout=60)
 
 
+class UnreadableRevision(ForslagError):
+    """A revision's tree or file cannot be read (a damaged or missing git object): what was compared would be
+    incomplete, so nothing is compared."""
+
+
 def git_text(cwd: Path, *args: str) -> str | None:
     out = git_bytes(cwd, *args)
     return None if out is None else out.decode("utf-8", errors="replace")
+
+
+def _reason(exc: GitError) -> str:
+    """git's own complaint, on one line (its last line says what it could not do)."""
+    lines = [line for line in str(exc).splitlines() if line.strip()]
+    return lines[-1].split(": ", 1)[-1] if lines else str(exc)
 
 
 @dataclass(frozen=True)
@@ -82,23 +93,40 @@ class Repository:
     def files(self, revision: Revision, folder: PurePosixPath) -> dict[PurePosixPath, tuple[str, int]]:
         """Every file under `folder` at `revision`: path -> (blob id, size); symlinks and submodules left out."""
         spec = "." if str(folder) in ("", ".") else str(folder)
-        out = git_bytes(self.root, "ls-tree", "-r", "-z", "--long", "--full-tree", revision.commit, "--", spec)
+        try:
+            out = run_git_bytes_checked(
+                self.root, "ls-tree", "-r", "-z", "--long", "--full-tree", revision.commit, "--", spec, timeout=60
+            )
+        except GitError as exc:
+            raise UnreadableRevision(
+                f"cannot list {spec} at {revision.name} ({revision.short}) in {self.root}: {_reason(exc)}; "
+                "the repository may be damaged (`git fsck` tells)"
+            ) from None
         found: dict[PurePosixPath, tuple[str, int]] = {}
-        for entry in (out or b"").split(b"\0"):
+        for entry in out.split(b"\0"):
             if not entry:
                 continue
             meta, _, name = entry.partition(b"\t")
             mode, kind, blob, size = meta.split()
-            if kind != b"blob" or mode == b"120000" or not size.isdigit():
+            if kind != b"blob" or mode == b"120000":
                 continue
-            found[PurePosixPath(name.decode("utf-8", errors="replace"))] = (blob.decode(), int(size))
+            path = PurePosixPath(name.decode("utf-8", errors="replace"))
+            if not size.isdigit():  # git could not read the object's header: it is damaged or missing
+                raise UnreadableRevision(
+                    f"cannot read {path} at {revision.name} ({revision.short}) in {self.root}: its object "
+                    f"{blob.decode()} is damaged or missing; the repository may be damaged (`git fsck` tells)"
+                )
+            found[path] = (blob.decode(), int(size))
         return found
 
-    def blob(self, blob: str) -> bytes:
-        out = git_bytes(self.root, "cat-file", "blob", blob)
-        if out is None:
-            raise UsageError(f"cannot read object {blob} in {self.root}")
-        return out
+    def blob(self, blob: str, revision: Revision | None = None, path: PurePosixPath | None = None) -> bytes:
+        try:
+            return run_git_bytes_checked(self.root, "cat-file", "blob", blob, timeout=60)
+        except GitError as exc:
+            where = f"{path} at {revision.name} ({revision.short})" if revision and path else f"object {blob}"
+            raise UnreadableRevision(
+                f"cannot read {where} in {self.root}: {_reason(exc)}; the repository may be damaged (`git fsck` tells)"
+            ) from None
 
     def materialise(self, revision: Revision, files: dict[PurePosixPath, tuple[str, int]], target: Path) -> None:
         """Write the given files of `revision` under `target`, at their paths relative to the repository top."""
@@ -111,4 +139,4 @@ class Repository:
                 raise UsageError(f"{revision.name}: the folders to compare hold more than {MAX_TOTAL // 2**20} MiB")
             dest = target.joinpath(*rel.parts)
             dest.parent.mkdir(parents=True, exist_ok=True)
-            dest.write_bytes(self.blob(blob))
+            dest.write_bytes(self.blob(blob, revision, rel))

@@ -9,8 +9,10 @@ from __future__ import annotations
 
 import contextlib
 import tempfile
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
+from typing import Any, Protocol
 
 from forslag.document.compute import ComputedProposal
 from forslag.errors import ForslagError, Problem, SourceError
@@ -25,7 +27,64 @@ def _is_proposal(path: PurePosixPath) -> bool:
     return path.suffix in SOURCE_SUFFIXES and path.name != CASE_FILE and not is_follow_up_file(path.name)
 
 
-def _compute(root: Path, file: Path, shown: str, suffix: str) -> tuple[ComputedProposal | None, tuple[str, ...]]:
+@dataclass(frozen=True)
+class Item:
+    """One proposal to load: the file read (`root` the folder it lies in), shown as `shown` + `suffix`."""
+
+    root: Path
+    file: Path
+    shown: str
+    suffix: str
+
+    @property
+    def name(self) -> Path:
+        return Path(self.shown + self.suffix)
+
+
+class Runner(Protocol):
+    """How the proposals are loaded: `load` on each item, `failed` for one whose loading failed or was stopped.
+    The command line passes a runner that gives each proposal a bounded process (batch.bounded)."""
+
+    def __call__(
+        self,
+        function: Callable[[Item], ProposalState],
+        items: Sequence[Item],
+        failed: Callable[[Item, list[str]], ProposalState],
+        **kwargs: Any,
+    ) -> list[ProposalState]: ...
+
+
+def in_process(
+    function: Callable[[Item], ProposalState],
+    items: Sequence[Item],
+    failed: Callable[[Item, list[str]], ProposalState],
+    **kwargs: Any,
+) -> list[ProposalState]:
+    """Each item loaded in this process, without bounds (for callers already inside one)."""
+    return [function(item) for item in items]
+
+
+def _text(file: Path) -> str:
+    try:
+        return file.read_bytes().decode("utf-8", errors="replace")
+    except OSError:
+        return ""
+
+
+def failed(item: Item, problems: list[str]) -> ProposalState:
+    """The state of a proposal whose loading failed as a whole: its problems, and its source for the text diff."""
+    prefix = str(item.root) + "/"
+    return ProposalState(item.shown, _text(item.file), problems=tuple(p.replace(prefix, "") for p in problems))
+
+
+def _run(runner: Runner, items: list[Item]) -> dict[str, ProposalState]:
+    states = runner(load, items, failed, source=lambda item: item.name, doing="comparing it", others="compared")
+    return {item.shown: state for item, state in zip(items, states, strict=True)}
+
+
+def _compute(
+    root: Path, file: Path, shown: str, suffix: str, *, charts: bool = True
+) -> tuple[ComputedProposal | None, tuple[str, ...]]:
     """Load and compute one proposal; problems name `shown` (plus `suffix`) instead of the folder read from."""
     from forslag.document.compute import compute
     from forslag.source.load import load_proposal
@@ -36,7 +95,7 @@ def _compute(root: Path, file: Path, shown: str, suffix: str) -> tuple[ComputedP
         return (path.removeprefix(prefix) + suffix) if path.startswith(prefix) else path
 
     try:
-        return compute(load_proposal(file)), ()
+        return compute(load_proposal(file), charts=charts), ()
     except SourceError as exc:
         problems = [Problem(where(p.path), p.line, p.column, p.message) for p in exc.problems]
         return None, tuple(str(p) for p in sorted(problems))
@@ -44,28 +103,31 @@ def _compute(root: Path, file: Path, shown: str, suffix: str) -> tuple[ComputedP
         return None, (f"{shown}{suffix}: {str(exc).replace(prefix, '')}",)
 
 
-def _load(root: Path, file: Path, shown: str, suffix: str) -> ProposalState:
+def load(item: Item) -> ProposalState:
     """One proposal's state for the diff: computed, or the problems that kept it from being computed."""
+    root, file, shown, suffix = item.root, item.file, item.shown, item.suffix
     try:
         data = file.read_bytes()
     except OSError as exc:
         return ProposalState(shown, "", problems=(f"{shown}{suffix}: cannot read: {exc.strerror or exc}",))
     text = data.decode("utf-8", errors="replace")
-    computed, problems = _compute(root, file, shown, suffix)
+    computed, problems = _compute(root, file, shown, suffix, charts=False)  # the diff compares figures, not charts
     if computed is None:
         return ProposalState(shown, text, problems=problems)
     return state_of(shown, text, computed)
 
 
-def in_worktree(repo: Repository, specs: Iterable[PurePosixPath]) -> dict[str, ProposalState]:
+def in_worktree(
+    repo: Repository, specs: Iterable[PurePosixPath], runner: Runner = in_process
+) -> dict[str, ProposalState]:
     """The proposals under `specs` as they are on disk now."""
-    states: dict[str, ProposalState] = {}
+    items: list[Item] = []
     paths = [repo.root.joinpath(*spec.parts) for spec in specs]
     for source in find_sources([p for p in paths if p.exists()]):
         shown = source.resolve().relative_to(repo.root).as_posix()
         if _is_proposal(PurePosixPath(shown)):
-            states[shown] = _load(repo.root, source.resolve(), shown, "")
-    return states
+            items.append(Item(repo.root, source.resolve(), shown, ""))
+    return _run(runner, list({item.shown: item for item in items}.values()))
 
 
 def _case_reference(file: Path) -> str | None:
@@ -104,7 +166,9 @@ def _materialised(repo: Repository, revision: Revision, proposals: set[PurePosix
         yield root
 
 
-def at_revision(repo: Repository, revision: Revision, specs: Iterable[PurePosixPath]) -> dict[str, ProposalState]:
+def at_revision(
+    repo: Repository, revision: Revision, specs: Iterable[PurePosixPath], runner: Runner = in_process
+) -> dict[str, ProposalState]:
     """The proposals under `specs` as they were at `revision`, read through git without touching the work tree."""
     proposals: set[PurePosixPath] = set()
     for spec in specs:
@@ -114,11 +178,9 @@ def at_revision(repo: Repository, revision: Revision, specs: Iterable[PurePosixP
                 proposals.add(path)
     if not proposals:
         return {}
-    states: dict[str, ProposalState] = {}
     with _materialised(repo, revision, proposals) as root:
-        for path in sorted(proposals):
-            states[str(path)] = _load(root, root.joinpath(*path.parts), str(path), f"@{revision.name}")
-    return states
+        items = [Item(root, root.joinpath(*path.parts), str(path), f"@{revision.name}") for path in sorted(proposals)]
+        return _run(runner, items)  # while the folder still exists
 
 
 def computed_at(

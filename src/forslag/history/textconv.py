@@ -92,14 +92,42 @@ def economy_text(file: Path, shown: str) -> str:
     return "\n".join(lines) + "\n"
 
 
-def textconv(file: Path, cwd: Path) -> str:
-    """What git shows for one version of a proposal: its economy, or its errors, then the source."""
+def _with_source(head: str, source: str) -> str:
+    return f"{head}\n--- source ---\n{source}" + ("" if source.endswith("\n") else "\n")
+
+
+def _read(file: Path) -> tuple[bytes, str] | str:
+    """The file's bytes and text, or what git should show when it cannot be read."""
     try:
         data = file.read_bytes()
     except OSError as exc:
         return f"forslag: cannot read {file}: {exc.strerror or exc}\n"
+    return data, data.decode("utf-8", errors="replace")
+
+
+def textconv_failed(where: tuple[Path, Path], problems: list[str]) -> str:
+    """What git shows when computing a version failed as a whole (a fault, a limit): the problems, the source."""
+    file = where[0]
+    read = _read(file)
+    if isinstance(read, str):
+        return read
     name = _original_name(file)
-    source = data.decode("utf-8", errors="replace")
+    lines = "".join(f"error: {p.replace(str(file), name)}\n" for p in problems)
+    return _with_source(f"forslag: {name}: cannot be computed\n{lines}", read[1])
+
+
+def textconv_at(where: tuple[Path, Path]) -> str:
+    """`textconv` of (file, cwd), for a bounded child (one argument)."""
+    return textconv(*where)
+
+
+def textconv(file: Path, cwd: Path) -> str:
+    """What git shows for one version of a proposal: its economy, or its errors, then the source."""
+    read = _read(file)
+    if isinstance(read, str):
+        return read
+    data, source = read
+    name = _original_name(file)
     try:
         if (file.parent / CASE_FILE).exists():
             head = economy_text(file, name)
@@ -110,7 +138,7 @@ def textconv(file: Path, cwd: Path) -> str:
         head = f"forslag: {name}: invalid source\n" + "".join(f"error: {p}\n" for p in problems)
     except ForslagError as exc:
         head = f"forslag: {name}: {str(exc).replace(str(file), name)}\n"
-    return f"{head}\n--- source ---\n{source}" + ("" if source.endswith("\n") else "\n")
+    return _with_source(head, source)
 
 
 def _economy_elsewhere(file: Path, name: str, data: bytes, cwd: Path) -> str:

@@ -184,7 +184,7 @@ def init_case(
         folder / f"{FIRST_PROPOSAL}.yaml": proposal_text(FIRST_PROPOSAL, years, f"{years[0] - 1}-09-01"),
         **managed_files(root, req.text),
     }
-    existing = [p for p in planned if p.exists()]
+    existing = [p for p in planned if p.exists() or p.is_symlink()]  # a dangling link too: never written through
     if existing:
         raise UsageError(
             f"{existing[0]} already exists; `forslag init` makes a new case repository, it overwrites nothing "

@@ -3,22 +3,34 @@
 Small on purpose (the standard library's ThreadingHTTPServer): it serves files from the output folder only,
 refuses any path that would leave it or name a hidden file, and adds the reload script to the HTML it sends,
 never to the files on disk. A page learns of a rebuild from Server-Sent Events at /events.
+
+Only the addresses it printed are answered (the Host header must be 127.0.0.1, localhost or [::1] with its
+port), so a web page that points its own name at 127.0.0.1 cannot read drafts through the browser; a
+request another site makes (Sec-Fetch-Site, Origin) is refused, so none can start a bind; no other site may
+frame a page. Every connection has a read timeout, and stopping closes the idle ones instead of waiting.
 """
 
 from __future__ import annotations
 
+import contextlib
 import json
 import mimetypes
+import socket
+import threading
 from html import escape
 from http import HTTPStatus
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
-from urllib.parse import unquote, urlsplit
+from urllib.parse import quote, unquote, urlsplit
 
+from forslag.batch.names import unsafe_name
 from forslag.serve.preview import CASE, Preview
 
 HEARTBEAT = 10.0  # seconds between keep-alive comments on /events, so a closed tab is noticed
 BIND_WAIT = 300.0  # how long a request for the bound case waits for binding
+IDLE_TIMEOUT = 15.0  # seconds a connection may send nothing (or not read) before it is closed
+LOCAL_HOSTS = ("127.0.0.1", "localhost", "[::1]")
+SAFE_FETCH_SITES = ("same-origin", "none")  # Sec-Fetch-Site: the preview's own pages, or an address typed
 
 # Reloads the page when an event concerns what it shows. `watch` names the proposal (or "*", or "case") and
 # the kinds of event that change it.
@@ -76,6 +88,12 @@ def error_page(name: str, problems: list[str], script: str) -> bytes:
     return _page(f"{name}: errors", body, script)
 
 
+def href(name: str) -> str:
+    """A link to a file of the output folder: every character but letters, digits and -._~ percent-encoded, so
+    no name (a backslash, a '#', a '?') can point the browser at another host or part of a page."""
+    return escape("/" + quote(name, safe=""))
+
+
 def index_page(preview: Preview) -> bytes:
     sources, errors, case_errors = preview.snapshot()
     rows = []
@@ -87,12 +105,15 @@ def index_page(preview: Preview) -> bytes:
             if problems
             else '<span class="ok">ok</span>'
         )
+        if unsafe_name(source.stem):  # as `build` refuses it: listed with its problem, never linked
+            rows.append(f"<tr><td>{name}</td><td></td><td>{state}</td></tr>")
+            continue
         rows.append(
-            f'<tr><td><a href="/{name}.html">{name}</a></td><td><a href="/view/{name}.pdf">PDF</a></td>'
-            f"<td>{state}</td></tr>"
+            f'<tr><td><a href="{href(source.stem + ".html")}">{name}</a></td>'
+            f'<td><a href="/view{href(source.stem + ".pdf")}">PDF</a></td><td>{state}</td></tr>'
         )
     cases = sorted(n for n in preview.case_outputs)
-    case_links = " · ".join(f'<a href="/{escape(n)}">{escape(n)}</a>' for n in cases)
+    case_links = " · ".join(f'<a href="{href(n)}">{escape(n)}</a>' for n in cases)
     body = (
         f"<h1>forslag serve</h1><p>Output folder <code>{escape(str(preview.out))}</code>; "
         "pages reload when you save.</p>"
@@ -106,9 +127,9 @@ def index_page(preview: Preview) -> bytes:
 def pdf_view_page(name: str, version: int) -> bytes:
     """A page around a proposal's PDF, so it too can reload when the PDF is new (a PDF cannot hold a script)."""
     body = (
-        f'<p><a href="/">All proposals</a> · <a href="/{escape(name)}.html">HTML</a> · '
-        f'<a href="/{escape(name)}.pdf">PDF alone</a></p>'
-        f'<iframe title="{escape(name)}.pdf" src="/{escape(name)}.pdf?v={version}"></iframe>'
+        f'<p><a href="/">All proposals</a> · <a href="{href(name + ".html")}">HTML</a> · '
+        f'<a href="{href(name + ".pdf")}">PDF alone</a></p>'
+        f'<iframe title="{escape(name)}.pdf" src="{href(name + ".pdf")}?v={version}"></iframe>'
     )
     return _page(f"{name}.pdf", body, reload_script(name, ["pdf", "error"]))
 
@@ -116,6 +137,7 @@ def pdf_view_page(name: str, version: int) -> bytes:
 class Handler(BaseHTTPRequestHandler):
     server: PreviewServer
     protocol_version = "HTTP/1.0"  # one request per connection: nothing lingers when the server stops
+    timeout = IDLE_TIMEOUT  # on the socket: a client that sends (or reads) nothing is dropped, not waited for
 
     def log_message(self, format: str, *args: Any) -> None:
         pass  # the preview's own lines say what matters; one line per request would drown them
@@ -126,6 +148,9 @@ class Handler(BaseHTTPRequestHandler):
         self.send_header("Content-Length", str(len(data)))
         self.send_header("Cache-Control", "no-store")
         self.send_header("X-Content-Type-Options", "nosniff")
+        self.send_header("X-Frame-Options", "SAMEORIGIN")  # no other site frames a draft
+        self.send_header("Content-Security-Policy", "frame-ancestors 'self'")
+        self.send_header("Referrer-Policy", "no-referrer")
         self.end_headers()
         if self.command != "HEAD":
             self.wfile.write(data)
@@ -133,10 +158,35 @@ class Handler(BaseHTTPRequestHandler):
     def _html(self, data: bytes, status: int = HTTPStatus.OK) -> None:
         self._send(status, data, "text/html; charset=utf-8")
 
+    def parse_request(self) -> bool:
+        ok = super().parse_request()
+        if ok and self.request_version == "HTTP/0.9":  # no headers, so no Host to check: not answered
+            self.request_version = "HTTP/1.0"  # for a status line on the refusal
+            self.send_error(HTTPStatus.BAD_REQUEST, "HTTP/0.9 is not answered")
+            return False
+        return ok
+
     def do_HEAD(self) -> None:
         self.do_GET()
 
+    def _refusal(self) -> str | None:
+        """Why this request is not answered: a Host the server did not print, or another site asking."""
+        host = (self.headers.get("Host") or "").strip().lower()
+        if host not in self.server.hosts:
+            return f"this preview answers only at {self.server.url} (the address it printed)"
+        site = self.headers.get("Sec-Fetch-Site")
+        if site is not None and site.strip().lower() not in SAFE_FETCH_SITES:
+            return "another site asked; open the preview's own address instead"
+        origin = self.headers.get("Origin")
+        if origin is not None and origin.strip().lower() not in {f"http://{h}" for h in self.server.hosts}:
+            return "another site asked; open the preview's own address instead"
+        return None
+
     def do_GET(self) -> None:
+        refusal = self._refusal()
+        if refusal is not None:
+            self._html(_page("Refused", f"<h1>Refused</h1><p>{escape(refusal)}</p>", ""), HTTPStatus.FORBIDDEN)
+            return
         preview = self.server.preview
         path = unquote(urlsplit(self.path).path)
         if path == "/events":
@@ -145,7 +195,10 @@ class Handler(BaseHTTPRequestHandler):
             self._html(index_page(preview))
         elif path.startswith("/view/") and path.endswith(".pdf"):
             name = path[len("/view/") : -len(".pdf")]
-            _, errors, _ = preview.snapshot()
+            sources, errors, _ = preview.snapshot()
+            if name not in {s.stem for s in sources} or unsafe_name(name):  # only a proposal's own PDF is framed
+                self._html(_page("Not found", "<h1>Not found</h1>", ""), HTTPStatus.NOT_FOUND)
+                return
             script = reload_script(name, ["html", "pdf", "error"])
             if name in errors:
                 self._html(error_page(name, errors[name], script))
@@ -215,8 +268,8 @@ class Handler(BaseHTTPRequestHandler):
                     break
                 self.wfile.write("".join(chunks).encode())
                 self.wfile.flush()
-        except (BrokenPipeError, ConnectionResetError):
-            pass  # the tab was closed or reloaded
+        except OSError:
+            pass  # the tab was closed or reloaded, stopped reading, or the server is stopping
 
 
 class PreviewServer(ThreadingHTTPServer):
@@ -225,7 +278,30 @@ class PreviewServer(ThreadingHTTPServer):
 
     def __init__(self, port: int, preview: Preview) -> None:
         self.preview = preview
+        self._open: set[socket.socket] = set()
+        self._open_lock = threading.Lock()
         super().__init__(("127.0.0.1", port), Handler)
+        port = self.server_address[1]
+        self.hosts = frozenset(f"{h}:{port}" for h in LOCAL_HOSTS)
+
+    def process_request(self, request: Any, client_address: Any) -> None:
+        with self._open_lock:
+            self._open.add(request)
+        super().process_request(request, client_address)
+
+    def shutdown_request(self, request: Any) -> None:
+        with self._open_lock:
+            self._open.discard(request)
+        super().shutdown_request(request)
+
+    def server_close(self) -> None:
+        """Close every connection still open (an idle client, a page's event stream), then wait for the
+        request threads, which now end at once."""
+        with self._open_lock:
+            for request in self._open:
+                with contextlib.suppress(OSError):  # already closed by its client
+                    request.shutdown(socket.SHUT_RDWR)
+        super().server_close()
 
     @property
     def url(self) -> str:

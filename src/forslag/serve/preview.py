@@ -1,8 +1,10 @@
 """The preview's builder: one thread that rebuilds what a save touched, HTML first, then the PDF, then the case.
 
-Everything is printed in this process, so WeasyPrint, its fonts and the Jinja templates are loaded once and
-stay warm between saves. A save of one proposal writes its HTML (load, calculate, render: tens of
-milliseconds), tells the open pages, then prints its PDF; a save that arrives meanwhile is taken first. The
+Everything is rendered and printed in one worker process kept warm between saves (WeasyPrint, its fonts and
+the Jinja templates loaded once), under the limits a build gives each proposal: a document that takes too
+long or too much memory fails alone, is not cached, and the next save gets a fresh worker. A save of one
+proposal writes its HTML (load, calculate, render: tens of milliseconds), tells the open pages, then prints
+its PDF; a save that arrives meanwhile is taken first. The
 bound case waits until the writer pauses (`IDLE` seconds without a save) or a page asks for it. A source
 that does not validate leaves its last good output on disk and its errors in `errors`, which the server
 shows in place of the page.
@@ -18,20 +20,22 @@ import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from forslag.batch.build import build, cache_key, layout_hash, store
+from forslag.batch.names import check_unique, output_names, unsafe_name
 from forslag.batch.stamp import GitState, git_memo, git_states, make_stamp
 from forslag.batch.state import BuildOptions, Cache
 from forslag.batch.writeout import write_atomic
 from forslag.document.layoutfiles import DEFAULT_TEMPLATES
-from forslag.errors import ForslagError
+from forslag.errors import ForslagError, UsageError
 from forslag.serve.events import Events
 from forslag.serve.watch import Touched, touched_by
 from forslag.source.sources import CASE_FILE, case_file_for, find_sources, glance
 
 if TYPE_CHECKING:
-    from forslag.batch.jobs import Job, Prepared
+    from forslag.batch.jobs import Job, Prepared, PrepareJob, PrintJob
+    from forslag.batch.pool import Pool
     from forslag.document.stamp import Stamp
 
 IDLE = 2.0  # seconds without a save before the bound case is brought up to date
@@ -74,6 +78,7 @@ class Preview:
         self.errors: dict[str, list[str]] = {}  # proposal name -> problems, while its source does not validate
         self.case_errors: list[str] = []
         self.sources: list[Path] = find_sources(paths)
+        self._folders = list(dict.fromkeys((p if p.is_dir() else p.parent).resolve() for p in paths))
         self.case_dirty = True
         self.case_outputs: set[str] = set()
         self.last_save = 0.0
@@ -82,6 +87,7 @@ class Preview:
         self._saves = 0  # batches of saves seen; binding is tried once per pause, not again and again
         self._tried = -1
         self._lock = threading.Lock()  # guards errors, sources and case_* for the request threads
+        self._pool: Pool | None = None  # the warm worker that renders and prints (see worker())
         self._thread = threading.Thread(target=self._run, name="forslag-preview-builder", daemon=True)
 
     # -- what the server asks ------------------------------------------------------------------------
@@ -95,9 +101,9 @@ class Preview:
 
     @property
     def folders(self) -> list[Path]:
-        """The folders whose files are watched: every source's folder (figures and case file included)."""
-        folders = [p if p.is_dir() else p.parent for p in self.paths]
-        return list(dict.fromkeys(f.resolve() for f in folders))
+        """The folders whose files are watched: every source's folder (figures and case file included), as
+        they were at the start (a folder removed meanwhile is still the one watched for)."""
+        return self._folders
 
     def snapshot(self) -> tuple[list[Path], dict[str, list[str]], list[str]]:
         with self._lock:
@@ -124,12 +130,28 @@ class Preview:
     def start(self) -> None:
         self._thread.start()
 
-    def close(self, timeout: float = 60.0) -> None:
-        """Stop after the document being printed, if any; wake every waiting request."""
+    def close(self, timeout: float = 5.0) -> None:
+        """Stop now (the document being printed is abandoned with its worker); wake every waiting request."""
         self.stop.set()
         self.events.close()
+        if self._pool is not None:
+            self._pool.close()
         if self._thread.is_alive():
             self._thread.join(timeout)
+
+    # -- the worker process ------------------------------------------------------------------------
+    def worker(self) -> Pool:
+        """The one bounded child that renders and prints, started (and warming WeasyPrint) on first use."""
+        from forslag.batch.pool import Pool
+
+        if self._pool is None:
+            self._pool = Pool(1, self.options.limits, warm="pdf" in self.options.formats)
+            self._pool.start()
+        return self._pool
+
+    def _in_worker(self, task: PrepareJob | PrintJob | Job) -> Any:
+        """One task's answer from the worker, within the limits; a Result with the problem when it was lost."""
+        return next(iter(list(self.worker().results([task], keep=True))))
 
     def changed(self, paths: Iterable[Path]) -> None:
         """Called by the watcher with the files a save created, changed or removed."""
@@ -152,10 +174,13 @@ class Preview:
         """Run one step; a fault in it is reported and the preview goes on with the next save."""
         try:
             step()
-        except ForslagError as exc:
-            self.echo(f"error: {what}: {exc}")
         except Exception as exc:  # a bug or a full disk must not silently stop the builder thread
-            self.echo(f"error: {what}: internal error: {type(exc).__name__}: {exc}")
+            if self.stop.is_set():
+                return  # the worker was stopped under it: the preview is closing
+            if isinstance(exc, ForslagError):
+                self.echo(f"error: {what}: {exc}")
+            else:
+                self.echo(f"error: {what}: internal error: {type(exc).__name__}: {exc}")
 
     def _loop(self, waiting: list[BindRequest]) -> None:
         while not self.stop.is_set():
@@ -201,7 +226,7 @@ class Preview:
         with self._lock:
             for source, problems in report.failed.items():
                 self.errors[source.stem] = problems
-        if "pdf" in self.options.formats and not self.stop.is_set():
+        if not self.stop.is_set():
             self._warm()
         self._find_case_outputs()
         # Counted as a save: the case is bound after the first pause, not under a save made right away.
@@ -209,18 +234,17 @@ class Preview:
         self.events.publish("*", "ready")
 
     def _warm(self) -> None:
-        """Print one proposal once (and throw it away), so the first save finds fonts and layout code loaded."""
+        """Start the worker and have it print one proposal once (thrown away), so the first save finds fonts
+        and layout code loaded."""
         from forslag.batch.jobs import Job
-        from forslag.batch.worker import run
 
+        self.worker()
         for source in self.sources:
-            if source.stem not in self.errors:
+            if source.stem not in self.errors and "pdf" in self.options.formats:
                 stamp = make_stamp(
-                    source,
-                    source.read_bytes(),
-                    git_states([source], memo=git_memo(self.out))[source.resolve()],
+                    source, source.read_bytes(), git_states([source], memo=git_memo(self.out))[source.resolve()]
                 )
-                run(Job(source, frozenset({"pdf"}), self.options.templates, stamp))
+                self._in_worker(Job(source, frozenset({"pdf"}), self.options.templates, stamp))
                 return
 
     def _find_case_outputs(self) -> None:
@@ -246,9 +270,15 @@ class Preview:
     def _apply(self, touched: Touched) -> None:
         if touched.sources_changed:
             with self._lock:
-                self.sources = find_sources(self.paths)
+                before = list(self.sources)
+                self.sources = find_sources([p for p in self.paths if p.exists()])  # a folder may be gone
                 for name in [n for n in self.errors if n not in {s.stem for s in self.sources}]:
                     del self.errors[name]
+            for gone in [s for s in before if s not in self.sources]:
+                self._pending.pop(gone, None)  # its PDF is not printed after all
+                outputs = [n for n in output_names(gone.stem) if (self.out / n).is_file()]
+                left = f"; its outputs stay in {self.out} ({', '.join(outputs)}): delete them" if outputs else ""
+                self.echo(f"removed: {gone}{left}")
         if touched.case_changed:
             self._find_case_outputs()
         if touched.anything:
@@ -261,11 +291,21 @@ class Preview:
 
     def _html(self, source: Path) -> None:
         """Validate and render one proposal; write its HTML at once and leave its PDF pending."""
-        from forslag.batch.jobs import Job
-        from forslag.batch.worker import prepare
+        from forslag.batch.jobs import Job, PrepareJob, Result
 
         started = time.monotonic()
         self._pending.pop(source, None)
+        # The names `build` refuses are refused here too: nothing is written for them.
+        refused = unsafe_name(source.stem)
+        if refused is not None:
+            self._failed(source, [f"{source}: {refused}"])
+            return
+        try:
+            for other in (s for s in self.sources if s != source):  # only a clash this proposal is part of
+                check_unique([source, other])
+        except UsageError as exc:
+            self._failed(source, [str(exc)])
+            return
         try:
             content = source.read_bytes()
             case_path = case_file_for(source, content)
@@ -278,13 +318,17 @@ class Preview:
         stamp = self._stamp(source, content, fresh="pdf" not in self.options.formats)
         layout = layout_hash(self.options.templates)
         job = Job(source, self.options.formats, self.options.templates, stamp)
-        prepared = prepare(job)
+        answer = self._in_worker(PrepareJob(job))
+        if isinstance(answer, Result):  # the worker was stopped (a limit) or died
+            self._failed(source, answer.problems)
+            return
+        prepared = answer
         result = prepared.result
         if result.problems:
             self._failed(source, result.problems)
             return
         if "html" in self.options.formats:
-            write_atomic(self.out / f"{source.stem}.html", result.files["html"])
+            write_atomic(self.out / f"{source.stem}.html", result.files["html"], self.out)
         with self._lock:
             self.errors.pop(source.stem, None)
         self.events.publish(source.stem, "html", seconds=round(time.monotonic() - started, 3))
@@ -302,8 +346,7 @@ class Preview:
         return make_stamp(source, content, self._git[resolved])
 
     def _print(self, source: Path, pending: _Pending) -> None:
-        from forslag.batch.printing import print_prepared
-        from forslag.batch.worker import run
+        from forslag.batch.jobs import PrintJob, Result
 
         started = time.monotonic()
         # Git is asked for the fresh state while the page already rendered prints (the state almost never
@@ -313,11 +356,12 @@ class Preview:
             target=lambda: fresh.append(self._stamp(source, pending.content, fresh=True)), name="forslag-git"
         )
         asking.start()
-        result = print_prepared(pending.prepared)
+        result = self._in_worker(PrintJob(pending.prepared))
         asking.join()
         stamp = fresh[0] if fresh else self._stamp(source, pending.content, fresh=True)
-        if stamp != pending.job.stamp:  # a commit or checkout since the save: the stamp on the page changes
-            result = run(dataclasses.replace(pending.job, stamp=stamp))
+        if stamp != pending.job.stamp and not result.problems:  # a commit or checkout since the save
+            result = self._in_worker(dataclasses.replace(pending.job, stamp=stamp))
+        assert isinstance(result, Result)
         if result.problems:  # the HTML rendered, the print failed (a figure WeasyPrint refused, say)
             self._failed(source, result.problems)
             return

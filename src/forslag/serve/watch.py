@@ -43,6 +43,9 @@ def touched_by(
         path = path.resolve()
         if path.is_relative_to(out):
             continue  # our own outputs, when the output folder lies inside a watched one
+        if path in folders:  # a watched folder itself went or came back: list it and read its case again
+            touched.anything = touched.sources_changed = touched.case_changed = True
+            continue
         if any(path.is_relative_to(t) for t in templates):
             touched.anything = True
             touched.proposals |= set(known)
@@ -64,6 +67,26 @@ def touched_by(
     return touched
 
 
+def _identities(roots: list[Path]) -> dict[Path, tuple[int, int] | None]:
+    """Each watched folder's device and inode (None when it is gone): a folder removed and made again is a
+    new folder, which the old watch no longer sees."""
+    out: dict[Path, tuple[int, int] | None] = {}
+    for root in roots:
+        try:
+            info = root.stat()
+            out[root] = (info.st_dev, info.st_ino)
+        except OSError:
+            out[root] = None
+    return out
+
+
+def _files(root: Path) -> set[Path]:
+    try:
+        return {p for p in root.rglob("*") if p.is_file()}
+    except OSError:
+        return set()
+
+
 def watch_files(
     roots: list[Path],
     ignore: list[Path],
@@ -71,20 +94,54 @@ def watch_files(
     stop: threading.Event,
     on_error: Callable[[str], None],
 ) -> threading.Thread:
-    """Start a thread that calls `on_change` with each batch of changed files until `stop` is set."""
+    """Start a thread that calls `on_change` with each batch of changed files until `stop` is set.
+
+    A watched folder that is removed is reported, and watched again (all its files reported as changed)
+    once it is back; watching never stops silently.
+    """
     import watchfiles
 
-    def loop() -> None:
-        try:
-            watch_filter = watchfiles.DefaultFilter(ignore_paths=[str(p.resolve()) for p in ignore])
-            # step: report 30 ms after the last event of a save (an editor's write, rename and chmod come as
-            # one batch); debounce: never hold a batch longer than 300 ms while events keep coming.
-            for changes in watchfiles.watch(
-                *roots, watch_filter=watch_filter, step=30, debounce=300, stop_event=stop, raise_interrupt=False
-            ):
+    def watch_once(identity: dict[Path, tuple[int, int] | None]) -> None:
+        present = [r for r, i in identity.items() if i is not None]
+        if not present:
+            stop.wait(1.0)
+            return
+        watch_filter = watchfiles.DefaultFilter(ignore_paths=[str(p.resolve()) for p in ignore])
+        # step: report 30 ms after the last event of a save (an editor's write, rename and chmod come as
+        # one batch); debounce: never hold a batch longer than 300 ms while events keep coming. A batch
+        # arrives at least every second, so a folder that went or came back is noticed.
+        for changes in watchfiles.watch(
+            *present,
+            watch_filter=watch_filter,
+            step=30,
+            debounce=300,
+            stop_event=stop,
+            raise_interrupt=False,
+            rust_timeout=1000,
+            yield_on_timeout=True,
+        ):
+            if changes:
                 on_change({Path(p) for _, p in changes})
-        except Exception as exc:  # inotify's limits, a folder that went away: say so, keep serving
-            on_error(f"watching stopped: {type(exc).__name__}: {exc}")
+            if _identities(roots) != identity:
+                return
+
+    def loop() -> None:
+        identity = _identities(roots)
+        while not stop.is_set():
+            try:
+                watch_once(identity)
+            except Exception as exc:  # inotify's limits, a folder that went away: say so, try again
+                on_error(f"watching: {type(exc).__name__}: {exc}; trying again")
+                stop.wait(1.0)
+            now = _identities(roots)
+            for root in roots:
+                if identity[root] is not None and now[root] is None:
+                    on_error(f"the folder {root} was removed; its saves are seen again once it is back")
+                    on_change({root})  # its proposals are gone: list the folders again
+                elif now[root] is not None and now[root] != identity[root]:
+                    on_error(f"the folder {root} is back; watching it again")
+                    on_change({root, *_files(root)})
+            identity = now
 
     thread = threading.Thread(target=loop, name="forslag-preview-watch", daemon=True)
     thread.start()

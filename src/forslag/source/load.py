@@ -16,7 +16,9 @@ from typing import Any, Generic, TypeVar
 from pydantic import BaseModel, ValidationError
 from pydantic.fields import FieldInfo
 
+from forslag import progress
 from forslag.errors import Problem, SourceError
+from forslag.source.bounds import check_bounds
 from forslag.source.business_case import check_against_case as check_business_case
 from forslag.source.business_case import warnings_against_case as business_case_warnings
 from forslag.source.comments import cut_texts
@@ -520,6 +522,12 @@ def _shown(path: Path) -> str:
 
 
 def load_proposal(path: Path) -> LoadedProposal:
+    progress.doing("reading and validating the source")
+    if not path.resolve().is_relative_to(path.absolute().parent.resolve()):
+        # As a figure or a `case:` may not: a link would let a folder's build read any file on the machine.
+        raise SourceError.one(
+            path, "a symbolic link to a file outside its folder; copy the proposal into the folder instead"
+        )
     doc = read_yaml(path)
     case, problems = _case_for(path, doc)
     checked = _validate(Proposal, doc, case.case.years if case else None)
@@ -528,6 +536,7 @@ def load_proposal(path: Path) -> LoadedProposal:
         problems += _check_against_case(doc, checked.model, case.case) + check_business_case(
             doc, checked.model, case.case
         )
+        problems += check_bounds(doc, checked.model)  # what the annex can print and the charts draw
     if problems or checked.model is None or case is None:
         raise SourceError(problems or [at(doc, doc.mark(("case",)), "no case file could be read for this proposal")])
     try:  # read_yaml has already checked that this is a regular UTF-8 file
