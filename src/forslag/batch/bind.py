@@ -428,15 +428,10 @@ def _bind_one(
             contents, summary, _ = front.parts()
         finally:
             front.close()
-        from forslag.batch.merge import FolioError
-
         try:
             bound = _bind_pdf(case, summaries, options, contents, summary, _previous(options, name, previous))
             data = bound.data
             record = {"parts": bound.parts}
-        except FolioError as exc:
-            report.failed[case_path] = [f"{case_path}: cannot number the bound case's pages: {exc}"]
-            return
         except Exception as exc:  # a proposal's PDF changed under the build (the cache then rebuilds it)
             report.failed[case_path] = [
                 f"{case_path}: cannot bind the case: a proposal's PDF in {options.out} is unreadable "

@@ -29,10 +29,6 @@ from forslag.document.xmp import Xmp
 PART_LINK = "forslag-part:"
 
 
-class FolioError(ValueError):
-    """A page number cannot be drawn: its font subset lacks a glyph the number needs."""
-
-
 @dataclass
 class Part:
     """One PDF to bind, its entry in the outline, whether its own bookmarks go under that entry, and its name
@@ -219,48 +215,100 @@ def _children(entry: Any) -> list[Any]:
     return out
 
 
+_FOLIO_CHARS = "/0123456789"  # WinAnsi codes 47-57, in order
+
+
+def _folio_font_program() -> tuple[bytes, list[int], dict[str, Any]]:
+    """The typeface's regular style cut down to the glyphs a page number uses; their widths; its metrics."""
+    from fontTools import subset
+    from fontTools.ttLib import TTFont
+
+    from forslag.document.fonts import FONT_DIR
+
+    font = TTFont(FONT_DIR / "SourceSansPro-Regular.ttf")
+    options = subset.Options()
+    options.hinting = False
+    options.name_IDs = [1, 2, 3, 4, 6]
+    subsetter = subset.Subsetter(options)
+    subsetter.populate(text=_FOLIO_CHARS)
+    subsetter.subset(font)
+    font.recalcTimestamp = False  # the same bytes on every bind
+    buffer = io.BytesIO()
+    font.save(buffer)
+    scale = 1000 / font["head"].unitsPerEm
+    cmap = font.getBestCmap()
+    widths = [round(font["hmtx"][cmap[ord(c)]][0] * scale) for c in _FOLIO_CHARS]
+    head, hhea, os2 = font["head"], font["hhea"], font["OS/2"]
+    metrics = {
+        "FontBBox": [round(v * scale) for v in (head.xMin, head.yMin, head.xMax, head.yMax)],
+        "Ascent": round(hhea.ascent * scale),
+        "Descent": round(hhea.descent * scale),
+        "CapHeight": round(getattr(os2, "sCapHeight", hhea.ascent) * scale),
+    }
+    return buffer.getvalue(), widths, metrics
+
+
 class _Folios:
     """Draws each page's number of the bound case in place of the number its part printed.
 
     Tagging (document/tagging.py) leaves a page's number in a content stream of its own; that stream is
-    replaced by one drawing the new number in the same font, size, colour and baseline, right-aligned to
-    where the old one ended. Only digits and '/' are needed; they come from the page's own font subset.
+    replaced by one drawing the new number at the same size, colour and baseline, right-aligned to where the
+    old one ended, in a subset of the same typeface made for page numbers (a part's own subset need not hold
+    every digit), embedded once.
     """
 
     _TM = re.compile(rb"1 0 0 -1 ([-\d.]+) ([-\d.]+) Tm")
     _TF = re.compile(rb"/(\S+) ([\d.]+) Tf")
     _TJ = re.compile(rb"\[(.*)\] TJ", re.S)
+    NAME = pikepdf.Name("/FForslagFolio")
 
-    def __init__(self) -> None:
-        self.fonts: dict[tuple[int, int], tuple[dict[str, str], dict[int, float], float]] = {}
+    def __init__(self, bound: pikepdf.Pdf) -> None:
+        program, self.widths, metrics = _folio_font_program()
+        tag = "".join(chr(ord("A") + b % 26) for b in hashlib.sha256(program).digest()[:6])
+        name = pikepdf.Name(f"/{tag}+SourceSansPro-Regular")
+        file = bound.make_stream(program)
+        file.Length1 = len(program)
+        descriptor = pikepdf.Dictionary(
+            Type=pikepdf.Name.FontDescriptor,
+            FontName=name,
+            Flags=32,
+            FontBBox=pikepdf.Array(metrics["FontBBox"]),
+            ItalicAngle=0,
+            Ascent=metrics["Ascent"],
+            Descent=metrics["Descent"],
+            CapHeight=metrics["CapHeight"],
+            StemV=80,
+            FontFile2=file,
+        )
+        self.font = bound.make_indirect(
+            pikepdf.Dictionary(
+                Type=pikepdf.Name.Font,
+                Subtype=pikepdf.Name.TrueType,
+                BaseFont=name,
+                FirstChar=ord(_FOLIO_CHARS[0]),
+                LastChar=ord(_FOLIO_CHARS[-1]),
+                Widths=pikepdf.Array(self.widths),
+                Encoding=pikepdf.Name.WinAnsiEncoding,
+                FontDescriptor=bound.make_indirect(descriptor),
+            )
+        )
+        self.glyphs: dict[tuple[int, int], dict[str, str]] = {}
 
-    def _font(self, font: Any) -> tuple[dict[str, str], dict[int, float], float]:
+    def _shown(self, font: Any, codes: list[bytes]) -> str:
+        """What a part's page number reads, through its font's ToUnicode map."""
         key = font.objgen
-        if key not in self.fonts:
-            codes: dict[str, str] = {}
+        if key not in self.glyphs:
             cmap = font.ToUnicode.read_bytes().decode("latin-1")
-            for code, text in re.findall(r"^<([0-9a-fA-F]{4})>[ \t]*<([0-9a-fA-F]{4})>[ \t]*$", cmap, re.M):
-                codes.setdefault(chr(int(text, 16)), code.lower())
+            pairs = re.findall(r"^<([0-9a-fA-F]{4})>[ \t]*<([0-9a-fA-F]{4})>[ \t]*$", cmap, re.M)
+            self.glyphs[key] = {code.lower(): chr(int(text, 16)) for code, text in pairs}
             ranges = r"^<([0-9a-fA-F]{4})>[ \t]*<([0-9a-fA-F]{4})>[ \t]*<([0-9a-fA-F]{4})>[ \t]*$"
             for low, high, text in re.findall(ranges, cmap, re.M):
                 for n in range(int(high, 16) - int(low, 16) + 1):
-                    codes.setdefault(chr(int(text, 16) + n), f"{int(low, 16) + n:04x}")
-            cid = font.DescendantFonts[0]
-            widths: dict[int, float] = {}
-            w = list(cid.get("/W", []))
-            i = 0
-            while i < len(w):
-                first = int(w[i])
-                if isinstance(w[i + 1], pikepdf.Array):
-                    for n, value in enumerate(w[i + 1]):
-                        widths[first + n] = float(value)
-                    i += 2
-                else:
-                    for n in range(first, int(w[i + 1]) + 1):
-                        widths[n] = float(w[i + 2])
-                    i += 3
-            self.fonts[key] = (codes, widths, float(cid.get("/DW", 1000)))
-        return self.fonts[key]
+                    self.glyphs[key][f"{int(low, 16) + n:04x}"] = chr(int(text, 16) + n)
+        return "".join(self.glyphs[key].get(c.decode().lower(), "?") for c in codes)
+
+    def _width(self, text: str, size: float) -> float:
+        return sum(self.widths[_FOLIO_CHARS.index(c)] for c in text) * size / 1000
 
     def stream(self, bound: pikepdf.Pdf, page: Any, old: Any, text: str) -> Any:
         """A stream drawing `text` where `old` drew the part's own page number; None if `old` draws none."""
@@ -268,32 +316,46 @@ class _Folios:
         tm, tf, tj = self._TM.search(data), self._TF.search(data), self._TJ.search(data)
         if not (tm and tf and tj):
             return None
-        font = page.Resources.Font[pikepdf.Name("/" + tf.group(1).decode())]
-        codes, widths, default = self._font(font)
+        resources = page.Resources.Font
+        font = resources.get(pikepdf.Name("/" + tf.group(1).decode()))
+        if font is None:
+            font = resources.get(self.NAME)  # a page of the previous bound document: its number is ours
+            if font is None or tf.group(1) != self.NAME[1:].encode():
+                return None
+            shown = bytes(re.search(rb"\((.*)\) Tj", data).group(1)).decode()  # type: ignore[union-attr]
+            right = float(tm.group(1)) + self._width(shown, float(tf.group(2)))
+        else:
+            codes = re.findall(rb"<([0-9a-fA-F]{4})>", tj.group(1))
+            shown = self._shown(font, codes)
+            if not re.fullmatch(r"\d+/\d+", shown):
+                return None  # not a page number this layout prints (a template of another design)
+            widths = font.DescendantFonts[0].get("/W")
+            right = float(tm.group(1)) + _cid_width(widths, codes, float(tf.group(2)))
         size = float(tf.group(2))
-        inverse = {code: char for char, code in codes.items()}
-        old_codes = re.findall(rb"<([0-9a-fA-F]{4})>", tj.group(1))
-        shown = "".join(inverse.get(c.decode().lower(), "?") for c in old_codes)
-        if not re.fullmatch(r"\d+/\d+", shown):
-            return None  # not a page number this layout prints (a template of another design)
-        missing = sorted({c for c in text if c not in codes})
-        if missing:
-            raise FolioError(
-                f"the font {font.BaseFont} lacks the glyphs {' '.join(missing)} the page number {text} needs"
-            )
+        x = right - self._width(text, size)
+        head = data[: tm.start()]
+        tail = data[tj.end() :]
+        body = f"1 0 0 -1 {x:.6f} {tm.group(2).decode()} Tm\n/FForslagFolio {tf.group(2).decode()} Tf\n({text}) Tj"
+        resources[self.NAME] = self.font
+        return bound.make_stream(head + body.encode() + tail)
 
-        def width(hexes: list[str]) -> float:
-            return sum(widths.get(int(h, 16), default) for h in hexes) * size / 1000
 
-        right = float(tm.group(1)) + width([c.decode() for c in old_codes])
-        new = [codes[c] for c in text]
-        x = right - width(new)
-        glyphs = "".join(f"<{h}>0" for h in new).encode()
-        data = data[: tm.start()] + f"1 0 0 -1 {x:.6f} {tm.group(2).decode()} Tm".encode() + data[tm.end() :]
-        tj = self._TJ.search(data)
-        assert tj is not None
-        data = data[: tj.start()] + b"[" + glyphs + b"] TJ" + data[tj.end() :]
-        return bound.make_stream(data)
+def _cid_width(w: Any, codes: list[bytes], size: float) -> float:
+    """The advance of glyphs `codes` of a CID font with widths array `w`, at `size`."""
+    widths: dict[int, float] = {}
+    items = list(w or [])
+    i = 0
+    while i < len(items):
+        first = int(items[i])
+        if isinstance(items[i + 1], pikepdf.Array):
+            for n, value in enumerate(items[i + 1]):
+                widths[first + n] = float(value)
+            i += 2
+        else:
+            for n in range(first, int(items[i + 1]) + 1):
+                widths[n] = float(items[i + 2])
+            i += 3
+    return sum(widths.get(int(c, 16), 1000.0) for c in codes) * size / 1000
 
 
 @dataclass
@@ -518,7 +580,7 @@ def merge(parts: list[Part], xmp: Xmp, info: dict[str, str], previous: Previous 
         records.append(record)
     gathered.finish(bound, root)
     total = len(bound.pages)
-    folios = _Folios()
+    folios = _Folios(bound)
     for number, page in enumerate(bound.pages, start=1):
         contents = page.obj.get("/Contents")
         if isinstance(contents, pikepdf.Array) and len(contents) == 3:
