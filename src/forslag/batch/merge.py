@@ -313,18 +313,19 @@ class _Folios:
     def stream(self, bound: pikepdf.Pdf, page: Any, old: Any, text: str) -> Any:
         """A stream drawing `text` where `old` drew the part's own page number; None if `old` draws none."""
         data = old.read_bytes()
-        tm, tf, tj = self._TM.search(data), self._TF.search(data), self._TJ.search(data)
+        tm, tf = self._TM.search(data), self._TF.search(data)
+        tj = self._TJ.search(data) or re.search(rb"\((.*)\) Tj", data)
         if not (tm and tf and tj):
             return None
         resources = page.Resources.Font
-        font = resources.get(pikepdf.Name("/" + tf.group(1).decode()))
-        if font is None:
-            font = resources.get(self.NAME)  # a page of the previous bound document: its number is ours
-            if font is None or tf.group(1) != self.NAME[1:].encode():
-                return None
-            shown = bytes(re.search(rb"\((.*)\) Tj", data).group(1)).decode()  # type: ignore[union-attr]
+        if tf.group(1) == b"FForslagFolio":
+            # A page of the previous bound document: the number on it is one drawn here.
+            shown = tj_text.group(1).decode() if (tj_text := re.search(rb"\((.*)\) Tj", data)) else ""
             right = float(tm.group(1)) + self._width(shown, float(tf.group(2)))
         else:
+            font = resources.get(pikepdf.Name("/" + tf.group(1).decode()))
+            if font is None or "/ToUnicode" not in font or "/DescendantFonts" not in font:
+                return None
             codes = re.findall(rb"<([0-9a-fA-F]{4})>", tj.group(1))
             shown = self._shown(font, codes)
             if not re.fullmatch(r"\d+/\d+", shown):
