@@ -107,6 +107,8 @@ def _number_pages(members: list[dict[str, Any]], front_pages: int) -> int:
     page = front_pages + 1
     for m in members:
         m["start_page"] = page
+        if m.get("annex"):
+            m["annex"]["start_page"] = page + m["annex"]["offset"]
         page += m["pages"]
         if m.get("notat"):
             m["notat"]["start_page"] = page
@@ -204,7 +206,10 @@ class Front:
         economy = [
             [m["title"], m["investment"], m["net"], m["impact"], m["steady"], m["payback_total"]] for m in self.members
         ]
-        listing = [[m["name"], m["title"], m["administration"], m["pages"], m.get("notat")] for m in self.members]
+        listing = [
+            [m["name"], m["title"], m["administration"], m["pages"], m.get("notat"), m.get("annex")]
+            for m in self.members
+        ]
         contents_pages = self.previous.get("contents", {}).get("pages") or contents_pages_guess(len(self.members))
         contents_pages = max(1, min(contents_pages, 1000))
         summary_pages = max(1, min(self.previous.get("summary", {}).get("pages") or 1, 1000))
@@ -237,6 +242,7 @@ def _bind_pdf(
     """The bound PDF: cover and contents, the summary, then every proposal's PDF as printed, each followed by
     its notat (see merge.py); from the previous bound PDF where a part has not changed."""
     from forslag.batch.merge import Part, merge
+    from forslag.batch.state import CACHE_DIR
     from forslag.document.xmp import Xmp
 
     title = f"{case.name}: {case.document_type}"
@@ -268,7 +274,7 @@ def _bind_pdf(
         "CreationDate": _pdf_date(case.date),
         "ModDate": _pdf_date(case.date),
     }
-    return merge(parts, xmp, info, previous)
+    return merge(parts, xmp, info, previous, options.out / CACHE_DIR)
 
 
 def _notat(name: str, title: str, entry: dict[str, Any], out: Path) -> dict[str, Any] | None:
@@ -281,6 +287,25 @@ def _notat(name: str, title: str, entry: dict[str, Any], out: Path) -> dict[str,
     with pikepdf.open(out / file) as pdf:
         pages = len(pdf.pages)
     return {"file": file, "name": f"{name}-notat", "title": f"Notat: {title} som investeringscase", "pages": pages}
+
+
+ANNEX_TITLE = "Ændringer siden "  # the change annex's heading (templates/partials/changes.html.j2)
+
+
+def _annex(path: Path) -> dict[str, Any] | None:
+    """The change annex inside a proposal's PDF (built with --changes-since), found by its bookmark: its
+    heading and its page within the proposal, for the contents."""
+    import pikepdf
+
+    with pikepdf.open(path) as pdf, pdf.open_outline() as outline:
+        stack = list(outline.root)
+        while stack:
+            item = stack.pop(0)
+            if item.title.startswith(ANNEX_TITLE) and isinstance(item.destination, pikepdf.Array):
+                offset = pikepdf.Page(item.destination[0]).index
+                return {"title": item.title, "offset": offset}
+            stack.extend(item.children)
+    return None
 
 
 def _previous(options: BuildOptions, name: str, entry: dict[str, Any]) -> Previous | None:
@@ -418,10 +443,12 @@ def _bind_one(
         try:
             for s, m in zip(members, summaries, strict=True):
                 m["notat"] = _notat(s.stem, m["title"], entries[s], options.out)
+                # Only a build with --changes-since prints change annexes: other builds need not look.
+                m["annex"] = _annex(options.out / f"{s.stem}.pdf") if options.changes_since else None
         except Exception as exc:  # a notat changed under the build, as below
             report.failed[case_path] = [
-                f"{case_path}: cannot bind the case: a notat in {options.out} is unreadable ({type(exc).__name__}); "
-                "build again"
+                f"{case_path}: cannot bind the case: a proposal's PDF or notat in {options.out} is unreadable "
+                f"({type(exc).__name__}); build again"
             ]
             return
         try:

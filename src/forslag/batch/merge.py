@@ -14,8 +14,10 @@ qpdf numbers the objects as it meets them when it writes, so it is the same byte
 
 from __future__ import annotations
 
+import base64
 import hashlib
 import io
+import json
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -218,16 +220,32 @@ def _children(entry: Any) -> list[Any]:
 _FOLIO_CHARS = "/0123456789"  # WinAnsi codes 47-57, in order
 
 
-def _folio_font_program() -> tuple[bytes, list[int], dict[str, Any]]:
-    """The typeface's regular style cut down to the glyphs a page number uses; their widths; its metrics."""
+def _folio_font_program(cache: Path | None = None) -> tuple[bytes, list[int], dict[str, Any]]:
+    """The typeface's regular style cut down to the glyphs a page number uses; their widths; its metrics.
+
+    Made once and kept in `cache` (a folder), under a name from the font file's hash: cutting the font takes
+    fontTools most of a second, reading the result a millisecond.
+    """
+    from forslag.document.fonts import FONT_DIR
+
+    source = (FONT_DIR / "SourceSansPro-Regular.ttf").read_bytes()
+    kept = (
+        cache / f"folio-font-{hashlib.sha256(source + _FOLIO_CHARS.encode()).hexdigest()[:16]}.json" if cache else None
+    )
+    if kept is not None:
+        try:
+            stored = json.loads(kept.read_bytes())
+            return base64.b64decode(stored["program"]), stored["widths"], stored["metrics"]
+        except (OSError, ValueError, KeyError, TypeError):
+            pass
     from fontTools import subset
     from fontTools.ttLib import TTFont
 
-    from forslag.document.fonts import FONT_DIR
-
-    font = TTFont(FONT_DIR / "SourceSansPro-Regular.ttf")
+    font = TTFont(io.BytesIO(source))
     options = subset.Options()
     options.hinting = False
+    options.layout_features = []  # digits and a slash need no shaping: no GSUB, GPOS or GDEF to cut
+    options.drop_tables += ["GSUB", "GPOS", "GDEF"]
     options.name_IDs = [1, 2, 3, 4, 6]
     subsetter = subset.Subsetter(options)
     subsetter.populate(text=_FOLIO_CHARS)
@@ -245,7 +263,13 @@ def _folio_font_program() -> tuple[bytes, list[int], dict[str, Any]]:
         "Descent": round(hhea.descent * scale),
         "CapHeight": round(getattr(os2, "sCapHeight", hhea.ascent) * scale),
     }
-    return buffer.getvalue(), widths, metrics
+    program = buffer.getvalue()
+    if kept is not None:
+        from forslag.batch.writeout import write_atomic
+
+        record = {"program": base64.b64encode(program).decode(), "widths": widths, "metrics": metrics}
+        write_atomic(kept, json.dumps(record).encode())
+    return program, widths, metrics
 
 
 class _Folios:
@@ -262,8 +286,8 @@ class _Folios:
     _TJ = re.compile(rb"\[(.*)\] TJ", re.S)
     NAME = pikepdf.Name("/FForslagFolio")
 
-    def __init__(self, bound: pikepdf.Pdf) -> None:
-        program, self.widths, metrics = _folio_font_program()
+    def __init__(self, bound: pikepdf.Pdf, cache: Path | None) -> None:
+        program, self.widths, metrics = _folio_font_program(cache)
         tag = "".join(chr(ord("A") + b % 26) for b in hashlib.sha256(program).digest()[:6])
         name = pikepdf.Name(f"/{tag}+SourceSansPro-Regular")
         file = bound.make_stream(program)
@@ -440,7 +464,9 @@ class _Old:
         tree = bound.Root.StructTreeRoot
         sections = list(tree.K[0].K)
         nums = dict(_nums(tree.ParentTree))
-        ids = _names(tree.IDTree) if "/IDTree" in tree else []
+        by_prefix: dict[str, list[tuple[str, Any]]] = {}
+        for k, v in _names(tree.IDTree) if "/IDTree" in tree else []:
+            by_prefix.setdefault(k.split("-", 1)[0] + "-", []).append((k, v))
         entries = []
         item = bound.Root.Outlines.get("/First") if "/Outlines" in bound.Root else None
         while item is not None:
@@ -461,8 +487,7 @@ class _Old:
                 for annotation in page.get("/Annots", []):
                     if "/StructParent" in annotation:
                         annotation.StructParent = int(annotation.StructParent) - key
-            prefix = record["ids"]
-            mine = [(k, v) for k, v in ids if prefix and k.startswith(prefix)]
+            mine = by_prefix.get(record["ids"], []) if record["ids"] else []
             self.pieces[(record["name"], record["sha256"])] = _Piece(
                 record, own, section, taken, mine, _children(entry), self.intents
             )
@@ -526,9 +551,16 @@ def _resolve_links(page: Any) -> None:
             annotation.A = pikepdf.Dictionary(S=pikepdf.Name.GoTo, D=pikepdf.String(uri))
 
 
-def merge(parts: list[Part], xmp: Xmp, info: dict[str, str], previous: Previous | None = None) -> Bound:
+def merge(
+    parts: list[Part],
+    xmp: Xmp,
+    info: dict[str, str],
+    previous: Previous | None = None,
+    cache: Path | None = None,
+) -> Bound:
     """The bound PDF with every part's tags, bookmarks nested under the part's entry, the case's metadata, one
-    page numbering (folios and page labels: the bound PDF's page numbers), and links from the contents."""
+    page numbering (folios and page labels: the bound PDF's page numbers), and links from the contents;
+    `cache` is a folder where what every bind needs alike (the page numbers' font) is kept."""
     old: _Old | None = None
     if previous is not None:
         bound = pikepdf.open(io.BytesIO(previous.data))
@@ -553,7 +585,7 @@ def merge(parts: list[Part], xmp: Xmp, info: dict[str, str], previous: Previous 
     version = "1.0"
     records = []
     copied = 0
-    firsts: dict[str, Any] = {}
+    placed: dict[str, list[Any]] = {}
     for part in parts:
         digest = hashlib.sha256(part.read()).hexdigest()
         piece = old.pieces.pop((part.name, digest), None) if old is not None and part.name else None
@@ -577,11 +609,11 @@ def merge(parts: list[Part], xmp: Xmp, info: dict[str, str], previous: Previous 
         entry = bound.make_indirect(pikepdf.Dictionary(Title=pikepdf.String(part.title), Dest=first_page))
         _link(entry, piece.bookmarks)
         entries.append(entry)
-        firsts[part.name] = piece.pages[0]
+        placed[part.name] = piece.pages
         records.append(record)
     gathered.finish(bound, root)
     total = len(bound.pages)
-    folios = _Folios(bound)
+    folios = _Folios(bound, cache)
     for number, page in enumerate(bound.pages, start=1):
         contents = page.obj.get("/Contents")
         if isinstance(contents, pikepdf.Array) and len(contents) == 3:
@@ -595,11 +627,20 @@ def merge(parts: list[Part], xmp: Xmp, info: dict[str, str], previous: Previous 
     bound.Root.PageMode = pikepdf.Name.UseOutlines
     # One numbering: the viewer's page box shows the number printed on the page (1 on the cover).
     bound.Root.PageLabels = pikepdf.Dictionary(Nums=pikepdf.Array([0, pikepdf.Dictionary(S=pikepdf.Name.D)]))
-    # Each part's first page by name, for the contents' links.
+    # Each part's first page by name, and any page a contents link names (`<name>@<page of the part>`).
+    targets = {name: pages[0] for name, pages in placed.items() if name}
+    for page in bound.pages:
+        for annotation in page.obj.get("/Annots", []):
+            action = annotation.get("/A")
+            if action is None or action.get("/S") != "/GoTo" or not isinstance(action.get("/D"), pikepdf.String):
+                continue
+            link = str(action.D).removeprefix(PART_LINK)
+            name, _, index = link.partition("@")
+            if name in placed and index.isdigit() and int(index) < len(placed[name]):
+                targets[link] = placed[name][int(index)]
     dests = [
         x
-        for name, page in sorted(firsts.items())
-        if name
+        for name, page in sorted(targets.items())
         for x in (pikepdf.String(PART_LINK + name), pikepdf.Array([page, pikepdf.Name.Fit]))
     ]
     names = pikepdf.Dictionary(Dests=bound.make_indirect(pikepdf.Dictionary(Names=pikepdf.Array(dests))))
