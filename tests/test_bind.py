@@ -260,10 +260,8 @@ def test_the_notat_is_bound_after_its_proposal_and_listed(tmp_path: Path) -> Non
     assert len(pages) == 3 + own + notat_pages
     contents = " ".join(pages[1].split())
     notat_start = 4 + own
-    assert (
-        ("som investeringscase" in contents
-        and contents.rstrip().endswith(f"{notat_start}"))
-        or (f" {notat_start} " in contents)
+    assert ("som investeringscase" in contents and contents.rstrip().endswith(f"{notat_start}")) or (
+        f" {notat_start} " in contents
     )
     assert "Notat" in pages[notat_start - 1] and pages[notat_start - 1].rstrip().endswith(f"{notat_start}/{len(pages)}")
     with pikepdf.open(bound) as pdf:

@@ -218,6 +218,24 @@ def _children(entry: Any) -> list[Any]:
 
 
 _FOLIO_CHARS = "/0123456789"  # WinAnsi codes 47-57, in order
+# Each code to its character, for text extraction and PDF/UA (7.21.7), which asks every font for the map.
+_TO_UNICODE = b"""/CIDInit /ProcSet findresource begin
+12 dict begin
+begincmap
+/CIDSystemInfo << /Registry (Adobe) /Ordering (UCS) /Supplement 0 >> def
+/CMapName /Adobe-Identity-UCS def
+/CMapType 2 def
+1 begincodespacerange
+<00> <ff>
+endcodespacerange
+1 beginbfrange
+<2f> <39> <002f>
+endbfrange
+endcmap
+CMapName currentdict /CMapResource defineresource pop
+end
+end
+"""
 
 
 def _folio_font_program(cache: Path | None = None) -> tuple[bytes, list[int], dict[str, Any]]:
@@ -314,6 +332,7 @@ class _Folios:
                 Widths=pikepdf.Array(self.widths),
                 Encoding=pikepdf.Name.WinAnsiEncoding,
                 FontDescriptor=bound.make_indirect(descriptor),
+                ToUnicode=bound.make_stream(_TO_UNICODE),
             )
         )
         self.glyphs: dict[tuple[int, int], dict[str, str]] = {}
