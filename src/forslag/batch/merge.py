@@ -408,7 +408,7 @@ class _Tree:
 
     document: Any
     nums: list[tuple[int, Any]] = field(default_factory=list)
-    ids: list[tuple[str, Any]] = field(default_factory=list)
+    ids: list[tuple[str, list[tuple[Any, Any]]]] = field(default_factory=list)  # (prefix, sorted pairs) a part
     roles: dict[str, Any] = field(default_factory=dict)
     next_key: int = 0
 
@@ -425,7 +425,9 @@ class _Tree:
                 kid.P = section
         return section
 
-    def add(self, section: Any, entries: list[tuple[int, Any]], ids: list[tuple[str, Any]], pages: list[Any]) -> int:
+    def add(
+        self, section: Any, entries: list[tuple[int, Any]], ids: tuple[str, list[tuple[Any, Any]]], pages: list[Any]
+    ) -> int:
         """A part's Part element, parent-tree entries (its own keys, from 0), IDs; how many keys it uses."""
         section.P = self.document
         self.document.K.append(section)
@@ -439,7 +441,8 @@ class _Tree:
                 if "/StructParent" in annotation:
                     annotation.StructParent = int(annotation.StructParent) + offset
         self.next_key = offset + used
-        self.ids.extend(ids)
+        if ids[1]:
+            self.ids.append(ids)
         return used
 
     def finish(self, bound: pikepdf.Pdf, root: Any) -> None:
@@ -450,9 +453,16 @@ class _Tree:
         )
         root.ParentTreeNextKey = self.next_key
         if self.ids:
-            if len({key for key, _ in self.ids}) != len(self.ids):
-                raise ValueError("two parts of the bound case share a structure element ID")
-            names = [x for key, value in sorted(self.ids, key=lambda kv: kv[0]) for x in (pikepdf.String(key), value)]
+            prefixes = [prefix for prefix, _ in self.ids]
+            if all(prefixes) and len(set(prefixes)) == len(prefixes):
+                # Each part's IDs share a prefix of their own and come sorted: ordered by prefix, the parts'
+                # runs are the sorted tree, and a reused part's keys need not be read.
+                pairs = [pair for _, run in sorted(self.ids, key=lambda group: group[0]) for pair in run]
+            else:
+                pairs = sorted(((str(k), v) for _, run in self.ids for k, v in run), key=lambda kv: kv[0])
+                if len({key for key, _ in pairs}) != len(pairs):
+                    raise ValueError("two parts of the bound case share a structure element ID")
+            names = [x for key, value in pairs for x in (pikepdf.String(key) if isinstance(key, str) else key, value)]
             root.IDTree = bound.make_indirect(pikepdf.Dictionary(Names=pikepdf.Array(names)))
         if self.roles:
             root.RoleMap = pikepdf.Dictionary({name: value for name, value in sorted(self.roles.items())})
@@ -466,7 +476,7 @@ class _Piece:
     pages: list[Any]
     section: Any
     entries: list[tuple[int, Any]]  # parent-tree entries, keyed from 0
-    ids: list[tuple[str, Any]]
+    ids: tuple[str, list[tuple[Any, Any]]]  # the ID prefix and the (key, element) pairs, sorted
     bookmarks: list[Any]  # outline dictionaries under the part's entry
     intents: Any = None
 
@@ -478,14 +488,30 @@ def _version_key(version: str) -> tuple[int, ...]:
 class _Old:
     """The previous bound document, taken apart by its record: each unchanged part's pieces, found by name."""
 
+    @staticmethod
+    def _id_runs(tree: Any, records: list[dict[str, Any]]) -> dict[str, list[tuple[Any, Any]]]:
+        """Each part's run of the ID tree, by its prefix, cut by the counts recorded (the tree is sorted, so
+        the runs follow their prefixes' order); only each run's first key is read, to check the cut."""
+        if "/IDTree" not in tree:
+            return {}
+        names = tree.IDTree.get("/Names")
+        counted = sorted((r["ids"], r["id_count"]) for r in records if r["ids"] and r["id_count"])
+        if names is None or 2 * sum(n for _, n in counted) != len(names):
+            raise ValueError("the previous bound document's IDs do not match its record")
+        runs, at = {}, 0
+        for prefix, count in counted:
+            if not str(names[2 * at]).startswith(prefix):
+                raise ValueError("the previous bound document's IDs do not match its record")
+            runs[prefix] = [(names[2 * i], names[2 * i + 1]) for i in range(at, at + count)]
+            at += count
+        return runs
+
     def __init__(self, bound: pikepdf.Pdf, records: list[dict[str, Any]]) -> None:
         pages = [page.obj for page in bound.pages]
         tree = bound.Root.StructTreeRoot
         sections = list(tree.K[0].K)
         nums = dict(_nums(tree.ParentTree))
-        by_prefix: dict[str, list[tuple[str, Any]]] = {}
-        for k, v in _names(tree.IDTree) if "/IDTree" in tree else []:
-            by_prefix.setdefault(k.split("-", 1)[0] + "-", []).append((k, v))
+        runs = self._id_runs(tree, records)
         entries = []
         item = bound.Root.Outlines.get("/First") if "/Outlines" in bound.Root else None
         while item is not None:
@@ -506,7 +532,9 @@ class _Old:
                 for annotation in page.get("/Annots", []):
                     if "/StructParent" in annotation:
                         annotation.StructParent = int(annotation.StructParent) - key
-            mine = by_prefix.get(record["ids"], []) if record["ids"] else []
+            if record["id_count"] and not record["ids"]:
+                continue  # IDs not found again by a prefix: the part is copied in from its file again
+            mine = (record["ids"], runs.get(record["ids"], [])) if record["ids"] else ("", [])
             self.pieces[(record["name"], record["sha256"])] = _Piece(
                 record, own, section, taken, mine, _children(entry), self.intents
             )
@@ -553,10 +581,11 @@ def _from_file(bound: pikepdf.Pdf, part: Part, digest: str, seen: set[tuple[int,
             "pages": len(pages),
             "keys": max((key + 1 for key, _ in entries), default=0),
             "ids": prefix,
+            "id_count": len(ids),
             "roles": roles,
             "version": pdf.pdf_version,
         }
-        return _Piece(record, pages, section, entries, ids, bookmarks, intents)
+        return _Piece(record, pages, section, entries, (prefix, sorted(ids, key=lambda kv: kv[0])), bookmarks, intents)
 
 
 def _resolve_links(page: Any) -> None:
