@@ -260,10 +260,15 @@ def test_the_notat_is_bound_after_its_proposal_and_listed(tmp_path: Path) -> Non
     assert len(pages) == 3 + own + notat_pages
     contents = " ".join(pages[1].split())
     notat_start = 4 + own
-    assert ("som investeringscase" in contents and contents.rstrip().endswith(f"{notat_start}")) or (
-        f" {notat_start} " in contents
+    assert (
+        f"Notat: Parforholdskurser for småbørnsforældre som investeringscase Børne- og Ungdomsforvaltningen {notat_start}"
+        in (contents)
     )
-    assert "Notat" in pages[notat_start - 1] and pages[notat_start - 1].rstrip().endswith(f"{notat_start}/{len(pages)}")
+    notat_page = pages[notat_start - 1]
+    assert "som investeringscase" in notat_page and notat_page.rstrip().endswith(f"{notat_start}/{len(pages)}")
+    # The HTML index lists the notat too, as links to its own files.
+    html = bound.with_suffix(".html").read_text()
+    assert 'href="./parforhold-notat.html"' in html and 'href="./parforhold-notat.pdf"' in html
     with pikepdf.open(bound) as pdf:
         titles = [str(item.title) for item in pdf.open_outline().root]
         # The contents' rows are links to the pages they name.

@@ -286,7 +286,13 @@ def _notat(name: str, title: str, entry: dict[str, Any], out: Path) -> dict[str,
 
     with pikepdf.open(out / file) as pdf:
         pages = len(pdf.pages)
-    return {"file": file, "name": f"{name}-notat", "title": f"Notat: {title} som investeringscase", "pages": pages}
+    return {
+        "file": file,
+        "name": f"{name}-notat",
+        "title": f"Notat: {title} som investeringscase",
+        "pages": pages,
+        **_hrefs(f"{name}-notat"),
+    }
 
 
 ANNEX_TITLE = "Ændringer siden "  # the change annex's heading (templates/partials/changes.html.j2)
