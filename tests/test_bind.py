@@ -260,10 +260,8 @@ def test_the_notat_is_bound_after_its_proposal_and_listed(tmp_path: Path) -> Non
     assert len(pages) == 3 + own + notat_pages
     contents = " ".join(pages[1].split())
     notat_start = 4 + own
-    assert (
-        f"Notat: Parforholdskurser for småbørnsforældre som investeringscase Børne- og Ungdomsforvaltningen {notat_start}"
-        in (contents)
-    )
+    title = "Notat: Parforholdskurser for småbørnsforældre som investeringscase"
+    assert f"{title} Børne- og Ungdomsforvaltningen {notat_start}" in contents
     notat_page = pages[notat_start - 1]
     assert "som investeringscase" in notat_page and notat_page.rstrip().endswith(f"{notat_start}/{len(pages)}")
     # The HTML index lists the notat too, as links to its own files.

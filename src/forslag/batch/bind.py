@@ -434,7 +434,10 @@ def _bind_one(
     members, warnings = ordered(case, case_path, members)
     for warning in warnings:
         echo(f"warning: {warning}")
-    summaries = [{**entries[s]["summary"], "name": s.stem, **_hrefs(s.stem)} for s in members]
+    # The notat and change annex are looked for only when the PDF is bound (they are listed by page).
+    summaries = [
+        {**entries[s]["summary"], "name": s.stem, **_hrefs(s.stem), "notat": None, "annex": None} for s in members
+    ]
     stale = [s for s, m in zip(members, summaries, strict=True) if len(m["net"]) != len(case.years)]
     if stale:
         report.failed[case_path] = [
