@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import concurrent.futures
 import contextlib
 import datetime as dt
 import functools
@@ -10,6 +11,7 @@ import json
 import re
 import unicodedata
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 from urllib.parse import quote
@@ -235,8 +237,8 @@ def _bind_pdf(
     case: Case,
     members: list[dict[str, Any]],
     options: BuildOptions,
-    contents: bytes,
-    summary: bytes,
+    contents: Callable[[], bytes],
+    summary: Callable[[], bytes],
     previous: Previous | None,
 ) -> Bound:
     """The bound PDF: cover and contents, the summary, then every proposal's PDF as printed, each followed by
@@ -460,20 +462,34 @@ def _bind_one(
                 f"({type(exc).__name__}); build again"
             ]
             return
-        try:
-            contents, summary, _ = front.parts()
-        finally:
-            front.close()
-        try:
-            bound = _bind_pdf(case, summaries, options, contents, summary, _previous(options, name, previous))
-            data = bound.data
-            record = {"parts": bound.parts}
-        except Exception as exc:  # a proposal's PDF changed under the build (the cache then rebuilds it)
-            report.failed[case_path] = [
-                f"{case_path}: cannot bind the case: a proposal's PDF in {options.out} is unreadable "
-                f"({type(exc).__name__}); build again"
-            ]
-            return
+        # The front prints in a child while this process copies the proposals in (two cores at work): the
+        # merge asks for the front's bytes last.
+        with ThreadPoolExecutor(1) as thread:
+            printed = thread.submit(front.parts)
+            try:
+                bound = _bind_pdf(
+                    case,
+                    summaries,
+                    options,
+                    lambda: printed.result()[0],
+                    lambda: printed.result()[1],
+                    _previous(options, name, previous),
+                )
+                data = bound.data
+                record = {"parts": bound.parts}
+            except ForslagError:
+                raise
+            except Exception as exc:  # a proposal's PDF changed under the build (the cache then rebuilds it)
+                concurrent.futures.wait([printed])
+                printed.result()  # the front's own failure first, as it is
+                report.failed[case_path] = [
+                    f"{case_path}: cannot bind the case: a proposal's PDF in {options.out} is unreadable "
+                    f"({type(exc).__name__}); build again"
+                ]
+                return
+            finally:
+                concurrent.futures.wait([printed])
+                front.close()
         target = options.out / f"{name}.pdf"
         write_atomic(target, data)
         outputs[target.name] = [len(data), file_digest(data)]

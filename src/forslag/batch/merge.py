@@ -19,6 +19,7 @@ import hashlib
 import io
 import json
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -36,7 +37,7 @@ class Part:
     """One PDF to bind, its entry in the outline, whether its own bookmarks go under that entry, and its name
     (what a later bind finds it by, and what a contents link `forslag-part:<name>` points at)."""
 
-    source: Path | bytes
+    source: Path | bytes | Callable[[], bytes]  # a callable: bytes still being made, asked for last
     title: str
     nest_bookmarks: bool = True
     name: str = ""
@@ -44,7 +45,12 @@ class Part:
 
     def read(self) -> bytes:
         if not self.data:
-            self.data = self.source if isinstance(self.source, bytes) else Path(self.source).read_bytes()
+            if isinstance(self.source, bytes):
+                self.data = self.source
+            elif callable(self.source):
+                self.data = self.source()
+            else:
+                self.data = Path(self.source).read_bytes()
         return self.data
 
 
@@ -619,8 +625,6 @@ def merge(
             old = None
     if old is None:
         bound = pikepdf.new()
-    else:
-        del bound.pages[:]  # the pages come back in the new order, each part's from where it is now
     root = bound.make_indirect(pikepdf.Dictionary(Type=pikepdf.Name.StructTreeRoot))
     document = bound.make_indirect(
         pikepdf.Dictionary(Type=pikepdf.Name.StructElem, S=pikepdf.Name.Document, P=root, K=pikepdf.Array())
@@ -634,16 +638,26 @@ def merge(
     records = []
     copied = 0
     placed: dict[str, list[Any]] = {}
-    for part in parts:
+    # A part whose bytes are still being made (the front, printed meanwhile in a child) is loaded last; the
+    # parts are put in their order once all are in.
+    loaded: list[_Piece | None] = [None] * len(parts)
+    waiting = [i for i, part in enumerate(parts) if callable(part.source)]
+    for i in [i for i in range(len(parts)) if i not in waiting] + waiting:
+        part = parts[i]
         digest = hashlib.sha256(part.read()).hexdigest()
         piece = old.pieces.pop((part.name, digest), None) if old is not None and part.name else None
         if piece is None:
             piece = _from_file(bound, part, digest, seen, gathered)
             copied += 1
-        else:
-            for page in piece.pages:
-                bound.pages.append(pikepdf.Page(page))
-            piece.pages = [page.obj for page in bound.pages[len(bound.pages) - len(piece.pages) :]]
+        loaded[i] = piece
+    pieces = [piece for piece in loaded if piece is not None]
+    del bound.pages[:]
+    for piece in pieces:
+        start = len(bound.pages)
+        for page in piece.pages:
+            bound.pages.append(pikepdf.Page(page))
+        piece.pages = [page.obj for page in bound.pages[start:]]
+    for part, piece in zip(parts, pieces, strict=True):
         record = piece.record
         # The bound file declares the newest version of its parts (WeasyPrint's 1.7 for PDF/A-2): a new
         # pikepdf document would otherwise say 1.3, older than what it holds.
