@@ -196,7 +196,7 @@ def test_the_case_decides_the_order(run: Run, tmp_path: Path) -> None:
     for name, title in [("a", "Aftenskole"), ("b", "Busruter"), ("c", "Cykelstier")]:
         _proposal(folder, name, title)
     case = folder / "case.yaml"
-    case.write_text(case.read_text() + "order: [c, a]\n")
+    case.write_text(case.read_text() + "order: [c, a]\nwording: {administration_label: Ansvarlig forvaltning}\n")
     result = run("build", folder, "--out", tmp_path / "out")
     assert result.code == 0, result.out
     assert f"warning: {case}: b.yaml is not in the case's order; it is bound after the listed proposals" in result.out
@@ -204,6 +204,8 @@ def test_the_case_decides_the_order(run: Run, tmp_path: Path) -> None:
     contents, summary = " ".join(pages[1].split()), " ".join(pages[2].split())
     for text in (contents, summary):
         assert text.index("Cykelstier") < text.index("Aftenskole") < text.index("Busruter")
+    # The contents' column is headed with the case's own word for the proposing administration.
+    assert "Forslag Ansvarlig forvaltning Side" in contents and "Fremstillende" not in contents
     with pikepdf.open(tmp_path / "out" / CASE_PDF) as pdf:
         titles = [str(item.title) for item in pdf.open_outline().root]
     assert titles[2:] == ["Cykelstier", "Aftenskole", "Busruter"]
