@@ -10,6 +10,9 @@ objects, so the bytes stay as deterministic as WeasyPrint's:
 - an element that crosses a page break is one structure element per page; the pieces are joined;
 - the hyphen that hyphenation adds at a line end maps to U+2010, so text search and speech read a split
   word; it is mapped to U+00AD, the soft hyphen ISO 32000-1 (14.8.2.2.3) asks for.
+
+One more change serves the bound case: each page's number is drawn from a content stream of its own
+(`folio_streams`), which the binder replaces with the bound case's number.
 """
 
 from __future__ import annotations
@@ -166,6 +169,7 @@ def _folio_block(stream: list[Any], width: float) -> tuple[int, int] | None:
                     (t for t in stream[i:end] if isinstance(t, bytes) and t.endswith(b" Tm")),
                     None,
                 )
+                # The text matrix is in CSS pixels (WeasyPrint draws at 0,75 pt a pixel), the width in points.
                 if matrix is not None and float(matrix.split()[4]) * 0.75 > width / 2:
                     found = (i, end + 1)
                 i = end
