@@ -181,7 +181,7 @@ def folio_streams(pdf: Any) -> int:
     """Puts each page's number in a content stream of its own, between the operators drawn before and after it.
 
     The three streams draw exactly what the one did (a page's streams are read as one); the bound case
-    (batch/merge.py) swaps the middle one for its own page number without rewriting the page's content.
+    (batch/folios.py) swaps the middle one for its own page number without rewriting the page's content.
     """
     split = 0
     for index in range(len(pdf.pages["Kids"]) // 3):
