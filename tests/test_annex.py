@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pikepdf
 import pytest
 
 from forslag.cli import main
@@ -42,9 +43,18 @@ def test_annex_only_in_the_changed_proposal_and_reproducible(run: Run, case_repo
     assert not any("Ændringer siden" in page for page in changed[:-1])
     unchanged = pages_text(first / "andet-forslag.pdf")
     assert not any("Ændringer siden" in page for page in unchanged)
-    # The bound case binds the proposals as printed: the annex is in it once, for the changed proposal.
-    bound = " ".join(pages_text(first / "budget-2026.pdf"))
-    assert bound.count("Ændringer siden hoering") == 1
+    # The bound case binds the proposals as printed: the annex is in it once, for the changed proposal, and
+    # the contents lists it with the page it is on, as a link to that page.
+    bound_pages = pages_text(first / "budget-2026.pdf")
+    contents = " ".join(bound_pages[1].split())
+    [annex_page] = [n for n, page in enumerate(bound_pages[2:], start=3) if "Ændringer siden hoering" in page]
+    assert f"Ændringer siden hoering {annex_page}" in contents
+    assert bound_pages[annex_page - 1].rstrip().endswith(f"{annex_page}/{len(bound_pages)}")
+    with pikepdf.open(first / "budget-2026.pdf") as pdf:
+        names = pdf.Root.Names.Dests.Names
+        dests = {str(names[i]): names[i + 1] for i in range(0, len(names), 2)}
+        links = [a.A.D for a in pdf.pages[1].Annots if "@" in str(a.A.D)]
+        assert links and all(pdf.pages.index(dests[str(link)][0]) + 1 == annex_page for link in links)
 
     assert run("build", "--changes-since", "hoering", "--out", second, "--jobs", "1").code == 0
     for name in ("nyt-forslag.pdf", "nyt-forslag.html", "andet-forslag.pdf", "budget-2026.pdf"):

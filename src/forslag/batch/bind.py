@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import concurrent.futures
 import contextlib
 import datetime as dt
 import functools
@@ -10,6 +11,7 @@ import json
 import re
 import unicodedata
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 from urllib.parse import quote
@@ -21,6 +23,7 @@ from forslag.batch.writeout import write_atomic
 from forslag.errors import ForslagError, SourceError
 
 if TYPE_CHECKING:
+    from forslag.batch.merge import Bound, Previous
     from forslag.batch.pool import Pool
     from forslag.batch.state import BuildOptions, Cache, Report
     from forslag.source.model import Case
@@ -75,10 +78,14 @@ def _front(
     for_print: bool,
     templates: Path | None,
     part: str = "all",
+    numbers: list[int] | None = None,
     state: str | None = None,
 ) -> str:
+    """The front as HTML: the index (`part` "all"), or one part for print, its pages numbered from
+    `numbers[0]` of `numbers[1]` (the bound case's numbering)."""
     from markupsafe import Markup
 
+    from forslag.batch.merge import PART_LINK
     from forslag.document.fonts import font_face_css
     from forslag.document.render import environment
 
@@ -92,6 +99,9 @@ def _front(
             pool=pool_lines(case, members, state),
             links=links,
             part=part,
+            first_page=(numbers or [1, 0])[0],
+            total_pages=(numbers or [1, 0])[1],
+            part_link=PART_LINK,
             version=__version__,
             fonts_css=Markup(font_face_css(for_print)),
         )
@@ -106,13 +116,37 @@ def _digest(*parts: Any) -> str:
     return hashlib.sha256(json.dumps(parts, sort_keys=True, default=str).encode()).hexdigest()
 
 
-def _starts(members: list[dict[str, Any]], front_pages: int) -> list[int]:
-    """The page in the bound PDF where each proposal starts."""
-    starts, page = [], front_pages + 1
+def _number_pages(members: list[dict[str, Any]], front_pages: int) -> int:
+    """Each proposal's first page in the bound PDF (and its notat's, which follows it); the bound PDF's length."""
+    page = front_pages + 1
     for m in members:
-        starts.append(page)
+        m["start_page"] = page
+        if m.get("annex"):
+            m["annex"]["start_page"] = page + m["annex"]["offset"]
         page += m["pages"]
-    return starts
+        if m.get("notat"):
+            m["notat"]["start_page"] = page
+            page += m["notat"]["pages"]
+    return page - 1
+
+
+def ordered(case: Case, case_path: Path, members: list[Path]) -> tuple[list[Path], list[str]]:
+    """The proposals in the case's order (`order:` in case.yaml), the rest after them in name order; and the
+    warnings: a proposal the order leaves out, a name in the order with no proposal."""
+    by_name = {m.stem: m for m in members}
+    listed = [by_name[name] for name in case.order if name in by_name]
+    rest = sorted((m for m in members if m.stem not in case.order), key=lambda m: m.name)
+    warnings = []
+    if case.order:
+        warnings += [
+            f"{case_path}: {m.name} is not in the case's order; it is bound after the listed proposals" for m in rest
+        ]
+        warnings += [
+            f"{case_path}: the order lists {name}, but there is no {name}.yaml in the case; remove it from the order"
+            for name in case.order
+            if name not in by_name
+        ]
+    return listed + rest, warnings
 
 
 class Front:
@@ -156,12 +190,12 @@ class Front:
         self.record[part] = {"key": key, "pages": pages, "sha256": file_digest(data)}
         return data, pages
 
-    def _print(self, part: str, key: str) -> tuple[bytes, int]:
+    def _print(self, part: str, key: str, numbers: list[int]) -> tuple[bytes, int]:
         """Print a front part in a child, as proposals are: a front of a hundred rows takes WeasyPrint tens of
         megabytes, which this process would otherwise still hold while it binds (the build's memory peak)."""
         from forslag.batch.jobs import Prepared, Print, PrintJob, Result
 
-        html = _front(self.case, self.members, False, True, self.options.templates, part, self.options.state)
+        html = _front(self.case, self.members, False, True, self.options.templates, part, numbers, self.options.state)
         request = Print("pdf", html, self.options.out, key[:32].encode(), self.case.date, {})
         if self.pool is None:
             from forslag.batch.pool import Pool
@@ -178,7 +212,11 @@ class Front:
             self.pool = None
 
     def parts(self) -> tuple[bytes, bytes, int]:
-        """The contents and summary PDFs, and the front's total length."""
+        """The contents and summary PDFs, and the front's total length.
+
+        Both print their own page numbers as the bound case numbers them (the contents from 1, the summary
+        after it, each "page/total"), so they are printed again when those numbers move.
+        """
         economy = [
             [
                 m["title"],
@@ -193,38 +231,54 @@ class Front:
             ]
             for m in self.members
         ]
-        summary_key = _digest(self.layout, self.case_key, "summary", economy, self.options.state)
-        summary, summary_pages = self._part("summary", summary_key, lambda: self._print("summary", summary_key))
-        listing = [[m["title"], m["administration"], m["pages"]] for m in self.members]
+        listing = [
+            [m["name"], m["title"], m["administration"], m["pages"], m.get("notat"), m.get("annex"), m["state"]]
+            for m in self.members
+        ]
         contents_pages = self.previous.get("contents", {}).get("pages") or contents_pages_guess(len(self.members))
         contents_pages = max(1, min(contents_pages, 1000))
-        contents = b""
-        # The page numbers depend on the front's own length: lay out the contents until the two agree
-        # (no layout at all when nothing they show has changed).
+        summary_pages = max(1, min(self.previous.get("summary", {}).get("pages") or 1, 1000))
+        contents = summary = b""
+        # The page numbers depend on the front's own length: lay out the front until they agree (no layout
+        # at all when nothing it shows has changed).
         for _ in range(4):
-            front_pages = contents_pages + summary_pages
-            for m, start in zip(self.members, _starts(self.members, front_pages), strict=True):
-                m["start_page"] = start
-            key = _digest(self.layout, self.case_key, "contents", listing, front_pages)
-            contents, count = self._part("contents", key, functools.partial(self._print, "contents", key))
-            if count == contents_pages:
+            total = _number_pages(self.members, contents_pages + summary_pages)
+            numbers = [contents_pages + 1, total]
+            summary_key = _digest(self.layout, self.case_key, "summary", economy, numbers, self.options.state)
+            summary, summary_count = self._part(
+                "summary", summary_key, functools.partial(self._print, "summary", summary_key, numbers)
+            )
+            key = _digest(self.layout, self.case_key, "contents", listing, contents_pages + summary_pages, total)
+            contents, count = self._part("contents", key, functools.partial(self._print, "contents", key, [1, total]))
+            if count == contents_pages and summary_count == summary_pages:
                 break
-            contents_pages = count
+            contents_pages, summary_pages = count, summary_count
         return contents, summary, contents_pages + summary_pages
 
 
 def _bind_pdf(
-    case: Case, members: list[dict[str, Any]], options: BuildOptions, contents: bytes, summary: bytes
-) -> bytes:
-    """The bound PDF: cover and contents, the summary, then every proposal's PDF as printed (see merge.py)."""
+    case: Case,
+    members: list[dict[str, Any]],
+    options: BuildOptions,
+    contents: Callable[[], bytes],
+    summary: Callable[[], bytes],
+    previous: Previous | None,
+) -> Bound:
+    """The bound PDF: cover and contents, the summary, then every proposal's PDF as printed, each followed by
+    its notat (see merge.py); from the previous bound PDF where a part has not changed."""
     from forslag.batch.merge import Part, merge
+    from forslag.batch.state import CACHE_DIR
     from forslag.document.xmp import Xmp
 
     title = f"{case.name}: {case.document_type}"
     parts = [
-        Part(contents, "Forside og indhold", nest_bookmarks=False),
-        Part(summary, "Økonomien samlet", nest_bookmarks=False),
-    ] + [Part(options.out / f"{m['name']}.pdf", m["title"]) for m in members]
+        Part(contents, "Forside og indhold", nest_bookmarks=False, name="front-contents"),
+        Part(summary, "Økonomien samlet", nest_bookmarks=False, name="front-summary"),
+    ]
+    for m in members:
+        parts.append(Part(options.out / f"{m['name']}.pdf", m["title"], name=m["name"]))
+        if m.get("notat"):
+            parts.append(Part(options.out / m["notat"]["file"], m["notat"]["title"], name=m["notat"]["name"]))
     producer = f"forslag {__version__}"
     xmp = Xmp(
         title=title,
@@ -245,7 +299,58 @@ def _bind_pdf(
         "CreationDate": _pdf_date(case.date),
         "ModDate": _pdf_date(case.date),
     }
-    return merge(parts, xmp, info)
+    return merge(parts, xmp, info, previous, options.out / CACHE_DIR)
+
+
+def _notat(name: str, title: str, entry: dict[str, Any], out: Path) -> dict[str, Any] | None:
+    """The notat printed beside a proposal (name-notat.pdf), bound after it: its title and length."""
+    file = f"{name}-notat.pdf"
+    if file not in entry["outputs"]:
+        return None
+    import pikepdf
+
+    with pikepdf.open(out / file) as pdf:
+        pages = len(pdf.pages)
+    return {
+        "file": file,
+        "name": f"{name}-notat",
+        "title": f"Notat: {title} som investeringscase",
+        "pages": pages,
+        **_hrefs(f"{name}-notat"),
+    }
+
+
+ANNEX_TITLE = "Ændringer siden "  # the change annex's heading (templates/partials/changes.html.j2)
+
+
+def _annex(path: Path) -> dict[str, Any] | None:
+    """The change annex inside a proposal's PDF (built with --changes-since), found by its bookmark: its
+    heading and its page within the proposal, for the contents."""
+    import pikepdf
+
+    with pikepdf.open(path) as pdf, pdf.open_outline() as outline:
+        stack = list(outline.root)
+        while stack:
+            item = stack.pop(0)
+            if item.title.startswith(ANNEX_TITLE) and isinstance(item.destination, pikepdf.Array):
+                offset = pikepdf.Page(item.destination[0]).index
+                return {"title": item.title, "offset": offset}
+            stack.extend(item.children)
+    return None
+
+
+def _previous(options: BuildOptions, name: str, entry: dict[str, Any]) -> Previous | None:
+    """The bound PDF the last bind wrote, with the record of its parts, if it is still the file it wrote."""
+    from forslag.batch.merge import Previous
+
+    parts, recorded = entry.get("parts"), entry.get("outputs", {}).get(f"{name}.pdf")
+    if options.force or not isinstance(parts, list) or not recorded:
+        return None
+    try:
+        data = (options.out / f"{name}.pdf").read_bytes()
+    except OSError:
+        return None
+    return Previous(data, parts) if file_digest(data) == recorded[1] else None
 
 
 def _hrefs(name: str) -> dict[str, str]:
@@ -359,7 +464,13 @@ def _bind_one(
     from forslag.batch.state import valid_bound_entry
 
     cache_name = _cache_name(case_path, options.state)
-    summaries = [{**entries[s]["summary"], "name": s.stem, **_hrefs(s.stem)} for s in members]
+    members, warnings = ordered(case, case_path, members)
+    for warning in warnings:
+        echo(f"warning: {warning}")
+    # The notat and change annex are looked for only when the PDF is bound (they are listed by page).
+    summaries = [
+        {**entries[s]["summary"], "name": s.stem, **_hrefs(s.stem), "notat": None, "annex": None} for s in members
+    ]
     stale = [s for s, m in zip(members, summaries, strict=True) if len(m["net"]) != len(case.years)]
     if stale:
         report.failed[case_path] = [
@@ -369,19 +480,47 @@ def _bind_one(
     previous = cache.get(cache_name, valid_bound_entry) or {}
     outputs: dict[str, list[Any]] = {}
     front = Front(case, summaries, options, cache.folder / cache_name, layout, key_case(case_path), previous, case_path)
+    record: dict[str, Any] = {}
     if "pdf" in options.formats:
         try:
-            contents, summary, _ = front.parts()
-        finally:
-            front.close()
-        try:
-            data = _bind_pdf(case, summaries, options, contents, summary)
-        except Exception as exc:  # a proposal's PDF changed under the build (the cache then rebuilds it)
+            for s, m in zip(members, summaries, strict=True):
+                m["notat"] = _notat(s.stem, m["title"], entries[s], options.out)
+                # Only a build with --changes-since prints change annexes: other builds need not look.
+                m["annex"] = _annex(options.out / f"{s.stem}.pdf") if options.changes_since else None
+        except Exception as exc:  # a notat changed under the build, as below
             report.failed[case_path] = [
-                f"{case_path}: cannot bind the case: a proposal's PDF in {options.out} is unreadable "
+                f"{case_path}: cannot bind the case: a proposal's PDF or notat in {options.out} is unreadable "
                 f"({type(exc).__name__}); build again"
             ]
             return
+        # The front prints in a child while this process copies the proposals in (two cores at work): the
+        # merge asks for the front's bytes last.
+        with ThreadPoolExecutor(1) as thread:
+            printed = thread.submit(front.parts)
+            try:
+                bound = _bind_pdf(
+                    case,
+                    summaries,
+                    options,
+                    lambda: printed.result()[0],
+                    lambda: printed.result()[1],
+                    _previous(options, name, previous),
+                )
+                data = bound.data
+                record = {"parts": bound.parts}
+            except ForslagError:
+                raise
+            except Exception as exc:  # a proposal's PDF changed under the build (the cache then rebuilds it)
+                concurrent.futures.wait([printed])
+                printed.result()  # the front's own failure first, as it is
+                report.failed[case_path] = [
+                    f"{case_path}: cannot bind the case: a proposal's PDF in {options.out} is unreadable "
+                    f"({type(exc).__name__}); build again"
+                ]
+                return
+            finally:
+                concurrent.futures.wait([printed])
+                front.close()
         target = options.out / f"{name}.pdf"
         write_atomic(target, data, options.out)
         outputs[target.name] = [len(data), file_digest(data)]
@@ -393,6 +532,9 @@ def _bind_one(
         outputs[target.name] = [len(data), file_digest(data)]
         report.written.append(target)
     stats = {file: seen(options.out / file) for file in outputs}
-    cache.put(cache_name, {"key": key, "outputs": outputs, "seen": stats, "source": str(case_path), **front.record})
+    cache.put(
+        cache_name,
+        {"key": key, "outputs": outputs, "seen": stats, "source": str(case_path), **front.record, **record},
+    )
     report.bound.append(case_path)
     echo(f"bound: {case.name} -> {', '.join(str(options.out / f) for f in outputs)}")

@@ -91,7 +91,7 @@ def _bind(summary: Page, pdf: bytes, reports: list[tuple[str, bytes]]) -> bytes:
         "ModDate": _pdf_date(summary.date),
     }
     parts = [Part(pdf, "Samlet opfølgning", nest_bookmarks=False)] + [Part(data, title) for title, data in reports]
-    return merge(parts, xmp, info)
+    return merge(parts, xmp, info).data
 
 
 def build_follow_ups(

@@ -1,30 +1,73 @@
-"""Binding tagged PDFs into one tagged PDF: pages, one structure tree, parent tree, IDs, outline and metadata.
+"""Binding tagged PDFs into one tagged PDF: pages, one structure tree, parent tree, IDs, outline, page numbers.
 
 qpdf (through pikepdf) copies the already-printed parts as they are, so binding never lays a proposal out
 again. Each part's structure tree goes under a Part element of one Document; its parent-tree keys are moved
 up by the keys the parts before it used (pages' StructParents and annotations' StructParent with them); the
 parts' IDs are already unique (tagging prefixes them with the PDF's identifier), so their IDTrees are joined.
+
+A bind may start from the previous bound document (`Previous`): a part whose bytes have not changed keeps
+its pages, structure element, parent-tree entries, IDs and bookmarks from there, and only the changed parts
+are copied in. Everything the parts share (the structure root, parent tree, ID tree, outline, page labels,
+page numbers) is made again by the same code either way, so the result is the document a cold bind makes;
+qpdf numbers the objects as it meets them when it writes, so it is the same bytes too (tests/test_bind.py).
 """
 
 from __future__ import annotations
 
+import hashlib
 import io
+import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 import pikepdf
 
+from forslag.batch.folios import Folios
 from forslag.document.xmp import Xmp
+
+# A contents entry's link as the front prints it (`forslag-part:<name>`), made a link inside the bound PDF.
+PART_LINK = "forslag-part:"
 
 
 @dataclass
 class Part:
-    """One PDF to bind, its entry in the outline, and whether its own bookmarks go under that entry."""
+    """One PDF to bind, its entry in the outline, whether its own bookmarks go under that entry, and its name
+    (what a later bind finds it by, and what a contents link `forslag-part:<name>` points at)."""
 
-    source: Path | bytes
+    source: Path | bytes | Callable[[], bytes]  # a callable: bytes still being made, asked for last
     title: str
     nest_bookmarks: bool = True
+    name: str = ""
+    data: bytes = b""
+
+    def read(self) -> bytes:
+        if not self.data:
+            if isinstance(self.source, bytes):
+                self.data = self.source
+            elif callable(self.source):
+                self.data = self.source()
+            else:
+                self.data = Path(self.source).read_bytes()
+        return self.data
+
+
+@dataclass
+class Previous:
+    """The previous bound document and the record `merge` returned with it."""
+
+    data: bytes
+    parts: list[dict[str, Any]]
+
+
+@dataclass
+class Bound:
+    """The bound PDF, the record of its parts (for the next bind), and how many parts were copied in."""
+
+    data: bytes
+    parts: list[dict[str, Any]]
+    copied: int
 
 
 def _array(value: Any) -> list[Any]:
@@ -48,13 +91,14 @@ def _copy(bound: pikepdf.Pdf, part: pikepdf.Pdf, value: Any) -> Any:
 _NOT_CONTENT = {"/Parent", "/P", "/Pg", "/Dest", "/StructParent", "/StructParents"}
 
 
-def _own_streams(roots: list[Any], seen: set[tuple[int, int]]) -> None:
-    """Gives the bound PDF its own copy of the stream data these objects reach.
+def _own_streams(roots: list[Any], seen: set[tuple[int, int]]) -> list[Any]:
+    """Gives the bound PDF its own copy of the stream data these objects reach; the fonts met on the way.
 
     qpdf copies a foreign stream's data only when the file is written, which would keep every part open and
     parsed until then (for a hundred proposals, hundreds of megabytes); with the data copied, each part is
     closed as soon as it is bound.
     """
+    fonts = []
     stack = list(roots)
     while stack:
         obj = stack.pop()
@@ -71,7 +115,45 @@ def _own_streams(roots: list[Any], seen: set[tuple[int, int]]) -> None:
         if isinstance(obj, pikepdf.Array):
             stack.extend(obj)
         else:
+            if obj.get("/Type") == "/Font" and obj.get("/Subtype") not in ("/CIDFontType0", "/CIDFontType2"):
+                fonts.append(obj)
             stack.extend(value for key, value in obj.items() if key not in _NOT_CONTENT)
+    return fonts
+
+
+def _font_file(font: Any) -> Any:
+    descriptor = font.get("/FontDescriptor")
+    if descriptor is None and "/DescendantFonts" in font:
+        descriptor = font.DescendantFonts[0].get("/FontDescriptor")
+    if descriptor is None:
+        return None, None
+    for key in ("/FontFile2", "/FontFile3", "/FontFile"):
+        if key in descriptor:
+            return descriptor, descriptor[key]
+    return descriptor, None
+
+
+def _retag(fonts: list[Any]) -> None:
+    """Gives every font subset a tag of its own, made from its glyph data (ISO 32000-1, 9.6.4).
+
+    WeasyPrint derives a subset's tag from the font, not from the glyphs kept, so the subsets of one typeface
+    in different parts share a tag; a print workflow that takes a tag for one subset can then drop glyphs.
+    A tag from the subset's own bytes is distinct for distinct subsets and the same on every bind.
+    """
+    for font in fonts:
+        base = str(font.get("/BaseFont", ""))
+        if not re.match(r"^/[A-Z]{6}\+", base):
+            continue
+        descriptor, data = _font_file(font)
+        if data is None:
+            continue
+        digest = hashlib.sha256(data.read_raw_bytes() + base[8:].encode()).digest()
+        tag = "".join(chr(ord("A") + b % 26) for b in digest[:6])
+        name = pikepdf.Name("/" + tag + base[7:])
+        font.BaseFont = name
+        for descendant in _array(font.get("/DescendantFonts")):
+            descendant.BaseFont = name
+        descriptor.FontName = name
 
 
 def _leaves(tree: Any, key: str) -> list[tuple[Any, Any]]:
@@ -95,19 +177,48 @@ def _nums(tree: Any) -> list[tuple[int, Any]]:
     return [(int(number), value) for number, value in _leaves(tree, "/Nums")]
 
 
-def _outline_items(bound: pikepdf.Pdf, items: Any, part: pikepdf.Pdf, first_page: int) -> list[pikepdf.OutlineItem]:
-    """A part's bookmarks, pointing at its pages in the bound PDF."""
+def _outline_dicts(bound: pikepdf.Pdf, items: Any, pages: list[Any]) -> list[Any]:
+    """A part's bookmarks as outline dictionaries, pointing at its pages in the bound PDF."""
     out = []
     for item in items:
         destination = item.destination
         if isinstance(destination, pikepdf.Array) and len(destination) >= 4:
-            index = pikepdf.Page(destination[0]).index
+            page = pages[pikepdf.Page(destination[0]).index]
             left, top = (None if v is None else float(v) for v in (destination[2], destination[3]))
-            new = pikepdf.OutlineItem(item.title, first_page + index, "XYZ", left=left, top=top)
+            dest = pikepdf.Array([page, pikepdf.Name.XYZ, left, top, None])
         else:
-            new = pikepdf.OutlineItem(item.title, first_page)
-        new.children.extend(_outline_items(bound, item.children, part, first_page))
-        out.append(new)
+            dest = pikepdf.Array([pages[0], pikepdf.Name.Fit])
+        entry = bound.make_indirect(pikepdf.Dictionary(Title=pikepdf.String(item.title), Dest=dest))
+        _link(entry, _outline_dicts(bound, item.children, pages))
+        out.append(entry)
+    return out
+
+
+def _link(parent: Any, children: list[Any]) -> None:
+    """Hangs outline entries under a parent: First/Last, Prev/Next, Parent, and the count (closed: negative)."""
+    for key in ("/First", "/Last", "/Count"):
+        if key in parent:
+            del parent[key]
+    if not children:
+        return
+    parent.First, parent.Last = children[0], children[-1]
+    parent.Count = -len(children)
+    for i, child in enumerate(children):
+        child.Parent = parent
+        for key in ("/Prev", "/Next"):
+            if key in child:
+                del child[key]
+        if i:
+            child.Prev = children[i - 1]
+        if i + 1 < len(children):
+            child.Next = children[i + 1]
+
+
+def _children(entry: Any) -> list[Any]:
+    out, item = [], entry.get("/First")
+    while item is not None:
+        out.append(item)
+        item = item.get("/Next")
     return out
 
 
@@ -117,43 +228,42 @@ class _Tree:
 
     document: Any
     nums: list[tuple[int, Any]] = field(default_factory=list)
-    ids: list[tuple[str, Any]] = field(default_factory=list)
+    ids: list[tuple[str, list[tuple[Any, Any]]]] = field(default_factory=list)  # (prefix, sorted pairs) a part
     roles: dict[str, Any] = field(default_factory=dict)
     next_key: int = 0
 
-    def add(self, bound: pikepdf.Pdf, pdf: pikepdf.Pdf, title: str, first_page: int) -> None:
-        """One part's tree under a Part titled after it; its keys moved up by the keys used before it."""
+    def section(self, bound: pikepdf.Pdf, pdf: pikepdf.Pdf, title: str) -> Any:
+        """One part's tree under a Part titled after it (the part's own Document element becomes that Part)."""
         tree = pdf.Root.StructTreeRoot
-        # The part's own Document element becomes a Part of the case's Document.
         kids = [_copy(bound, pdf, k) for k in _array(tree.get("/K"))]
         section = bound.make_indirect(
-            pikepdf.Dictionary(
-                Type=pikepdf.Name.StructElem,
-                S=pikepdf.Name.Part,
-                T=pikepdf.String(title),
-                P=self.document,
-                K=pikepdf.Array(kids),
-            )
+            pikepdf.Dictionary(Type=pikepdf.Name.StructElem, S=pikepdf.Name.Part, T=pikepdf.String(title))
         )
+        section.K = pikepdf.Array(kids)
         for kid in kids:
             if isinstance(kid, pikepdf.Dictionary):
                 kid.P = section
+        return section
+
+    def add(
+        self, section: Any, entries: list[tuple[int, Any]], ids: tuple[str, list[tuple[Any, Any]]], pages: list[Any]
+    ) -> int:
+        """A part's Part element, parent-tree entries (its own keys, from 0), IDs; how many keys it uses."""
+        section.P = self.document
         self.document.K.append(section)
-        offset, used = self.next_key, 0
-        for key, value in _nums(tree.ParentTree) if "/ParentTree" in tree else []:
-            self.nums.append((key + offset, _copy(bound, pdf, value)))
-            used = max(used, key + 1)
-        for page in bound.pages[first_page:]:
-            if "/StructParents" in page.obj:
-                page.obj.StructParents = int(page.obj.StructParents) + offset
-            for annotation in page.obj.get("/Annots", []):
+        offset = self.next_key
+        used = max((key + 1 for key, _ in entries), default=0)
+        self.nums.extend((key + offset, value) for key, value in entries)
+        for page in pages:
+            if "/StructParents" in page:
+                page.StructParents = int(page.StructParents) + offset
+            for annotation in page.get("/Annots", []):
                 if "/StructParent" in annotation:
                     annotation.StructParent = int(annotation.StructParent) + offset
         self.next_key = offset + used
-        if "/IDTree" in tree:
-            self.ids.extend((key, _copy(bound, pdf, value)) for key, value in _names(tree.IDTree))
-        for role, standard in tree.get("/RoleMap", {}).items():
-            self.roles[str(role)] = standard
+        if ids[1]:
+            self.ids.append(ids)
+        return used
 
     def finish(self, bound: pikepdf.Pdf, root: Any) -> None:
         root.ParentTree = bound.make_indirect(
@@ -163,17 +273,172 @@ class _Tree:
         )
         root.ParentTreeNextKey = self.next_key
         if self.ids:
-            if len({key for key, _ in self.ids}) != len(self.ids):
-                raise ValueError("two parts of the bound case share a structure element ID")
-            names = [x for key, value in sorted(self.ids, key=lambda kv: kv[0]) for x in (pikepdf.String(key), value)]
+            prefixes = [prefix for prefix, _ in self.ids]
+            if all(prefixes) and len(set(prefixes)) == len(prefixes):
+                # Each part's IDs share a prefix of their own and come sorted: ordered by prefix, the parts'
+                # runs are the sorted tree, and a reused part's keys need not be read.
+                pairs = [pair for _, run in sorted(self.ids, key=lambda group: group[0]) for pair in run]
+            else:
+                pairs = sorted(((str(k), v) for _, run in self.ids for k, v in run), key=lambda kv: kv[0])
+                if len({key for key, _ in pairs}) != len(pairs):
+                    raise ValueError("two parts of the bound case share a structure element ID")
+            names = [x for key, value in pairs for x in (pikepdf.String(key) if isinstance(key, str) else key, value)]
             root.IDTree = bound.make_indirect(pikepdf.Dictionary(Names=pikepdf.Array(names)))
         if self.roles:
             root.RoleMap = pikepdf.Dictionary({name: value for name, value in sorted(self.roles.items())})
 
 
-def merge(parts: list[Part], xmp: Xmp, info: dict[str, str]) -> bytes:
-    """The bound PDF with every part's tags, bookmarks nested under the part's entry, and the case's metadata."""
-    bound = pikepdf.new()
+@dataclass
+class _Piece:
+    """One part as it goes into the bound PDF, from its own file or from the previous bound document."""
+
+    record: dict[str, Any]
+    pages: list[Any]
+    section: Any
+    entries: list[tuple[int, Any]]  # parent-tree entries, keyed from 0
+    ids: tuple[str, list[tuple[Any, Any]]]  # the ID prefix and the (key, element) pairs, sorted
+    bookmarks: list[Any]  # outline dictionaries under the part's entry
+    intents: Any = None
+
+
+def _version_key(version: str) -> tuple[int, ...]:
+    return tuple(int(n) for n in version.split("."))
+
+
+class _Old:
+    """The previous bound document, taken apart by its record: each unchanged part's pieces, found by name."""
+
+    @staticmethod
+    def _id_runs(tree: Any, records: list[dict[str, Any]]) -> dict[str, list[tuple[Any, Any]]]:
+        """Each part's run of the ID tree, by its prefix, cut by the counts recorded (the tree is sorted, so
+        the runs follow their prefixes' order); only each run's first key is read, to check the cut."""
+        if "/IDTree" not in tree:
+            return {}
+        names = tree.IDTree.get("/Names")
+        counted = sorted((r["ids"], r["id_count"]) for r in records if r["ids"] and r["id_count"])
+        if names is None or 2 * sum(n for _, n in counted) != len(names):
+            raise ValueError("the previous bound document's IDs do not match its record")
+        runs, at = {}, 0
+        for prefix, count in counted:
+            if not str(names[2 * at]).startswith(prefix):
+                raise ValueError("the previous bound document's IDs do not match its record")
+            runs[prefix] = [(names[2 * i], names[2 * i + 1]) for i in range(at, at + count)]
+            at += count
+        return runs
+
+    def __init__(self, bound: pikepdf.Pdf, records: list[dict[str, Any]]) -> None:
+        pages = [page.obj for page in bound.pages]
+        tree = bound.Root.StructTreeRoot
+        sections = list(tree.K[0].K)
+        nums = dict(_nums(tree.ParentTree))
+        runs = self._id_runs(tree, records)
+        entries = []
+        item = bound.Root.Outlines.get("/First") if "/Outlines" in bound.Root else None
+        while item is not None:
+            entries.append(item)
+            item = item.get("/Next")
+        if len(sections) != len(records) or len(entries) != len(records):
+            raise ValueError("the previous bound document does not match its record")
+        self.intents = bound.Root.get("/OutputIntents")
+        self.pieces: dict[tuple[str, str], _Piece] = {}
+        first = key = 0
+        for record, section, entry in zip(records, sections, entries, strict=True):
+            own = pages[first : first + record["pages"]]
+            # Each part's keys from 0 again, and its pages' keys with them (they move up by the new offset).
+            taken = [(k - key, nums[k]) for k in range(key, key + record["keys"]) if k in nums]
+            for page in own:
+                if "/StructParents" in page:
+                    page.StructParents = int(page.StructParents) - key
+                for annotation in page.get("/Annots", []):
+                    if "/StructParent" in annotation:
+                        annotation.StructParent = int(annotation.StructParent) - key
+            if record["id_count"] and not record["ids"]:
+                continue  # IDs not found again by a prefix: the part is copied in from its file again
+            mine = (record["ids"], runs.get(record["ids"], [])) if record["ids"] else ("", [])
+            self.pieces[(record["name"], record["sha256"])] = _Piece(
+                record, own, section, taken, mine, _children(entry), self.intents
+            )
+            first += record["pages"]
+            key += record["keys"]
+        if first != len(pages):
+            raise ValueError("the previous bound document does not match its record")
+
+
+def _from_file(bound: pikepdf.Pdf, part: Part, digest: str, seen: set[tuple[int, int]], tree: _Tree) -> _Piece:
+    """A part copied into the bound PDF from its own file."""
+    with pikepdf.open(io.BytesIO(part.read())) as pdf:
+        first = len(bound.pages)
+        bound.pages.extend(pdf.pages)
+        pages = [page.obj for page in bound.pages[first:]]
+        bookmarks: list[Any] = []
+        if part.nest_bookmarks:
+            own = list(pdf.open_outline().root)
+            # A proposal's outline opens with its own title; its sections go right under the entry.
+            if len(own) == 1 and own[0].title == part.title:
+                own = list(own[0].children)
+            bookmarks = _outline_dicts(bound, own, pages)
+        intents = _copy(bound, pdf, pdf.Root.OutputIntents) if "/OutputIntents" in pdf.Root else None
+        source_tree = pdf.Root.get("/StructTreeRoot")
+        section, entries, ids, prefix = None, [], [], ""
+        if source_tree is not None:
+            section = tree.section(bound, pdf, part.title)
+            if "/ParentTree" in source_tree:
+                entries = [(key, _copy(bound, pdf, value)) for key, value in _nums(source_tree.ParentTree)]
+            if "/IDTree" in source_tree:
+                ids = [(key, _copy(bound, pdf, value)) for key, value in _names(source_tree.IDTree)]
+                prefix = ids[0][0].split("-", 1)[0] + "-" if ids else ""
+                if not all(key.startswith(prefix) for key, _ in ids):
+                    prefix = ""  # not found again by prefix: the part is copied anew on every bind
+            roles = {str(role): str(standard) for role, standard in source_tree.get("/RoleMap", {}).items()}
+        else:
+            roles = {}
+        _retag(_own_streams([*pages, intents], seen))
+        for page in pages:
+            _resolve_links(page)
+        record = {
+            "name": part.name,
+            "sha256": digest,
+            "pages": len(pages),
+            "keys": max((key + 1 for key, _ in entries), default=0),
+            "ids": prefix,
+            "id_count": len(ids),
+            "roles": roles,
+            "version": pdf.pdf_version,
+        }
+        return _Piece(record, pages, section, entries, (prefix, sorted(ids, key=lambda kv: kv[0])), bookmarks, intents)
+
+
+def _resolve_links(page: Any) -> None:
+    """A contents entry's `forslag-part:<name>` link becomes a jump to the named destination of that part."""
+    for annotation in page.get("/Annots", []):
+        action = annotation.get("/A")
+        if action is None or action.get("/S") != "/URI":
+            continue
+        uri = bytes(action.URI).decode("utf-8", "replace")
+        if uri.startswith(PART_LINK):
+            annotation.A = pikepdf.Dictionary(S=pikepdf.Name.GoTo, D=pikepdf.String(uri))
+
+
+def merge(
+    parts: list[Part],
+    xmp: Xmp,
+    info: dict[str, str],
+    previous: Previous | None = None,
+    cache: Path | None = None,
+) -> Bound:
+    """The bound PDF with every part's tags, bookmarks nested under the part's entry, the case's metadata, one
+    page numbering (folios and page labels: the bound PDF's page numbers), and links from the contents;
+    `cache` is a folder where what every bind needs alike (the page numbers' font) is kept."""
+    old: _Old | None = None
+    if previous is not None:
+        bound = pikepdf.open(io.BytesIO(previous.data))
+        try:
+            old = _Old(bound, previous.parts)
+        except (ValueError, KeyError, TypeError, AttributeError, pikepdf.PdfError):
+            bound.close()
+            old = None
+    if old is None:
+        bound = pikepdf.new()
     root = bound.make_indirect(pikepdf.Dictionary(Type=pikepdf.Name.StructTreeRoot))
     document = bound.make_indirect(
         pikepdf.Dictionary(Type=pikepdf.Name.StructElem, S=pikepdf.Name.Document, P=root, K=pikepdf.Array())
@@ -181,42 +446,90 @@ def merge(parts: list[Part], xmp: Xmp, info: dict[str, str]) -> bytes:
     root.K = pikepdf.Array([document])
     gathered = _Tree(document)
     output_intents = None
-    entries: list[pikepdf.OutlineItem] = []
+    entries: list[Any] = []
     seen: set[tuple[int, int]] = set()
     version = "1.0"
-    for part in parts:
-        with pikepdf.open(io.BytesIO(part.source) if isinstance(part.source, bytes) else part.source) as pdf:
-            # The bound file declares the newest version of its parts (WeasyPrint's 1.7 for PDF/A-2): a new
-            # pikepdf document would otherwise say 1.3, older than what it holds.
-            version = max(version, pdf.pdf_version, key=lambda v: tuple(int(n) for n in v.split(".")))
-            first = len(bound.pages)
-            bound.pages.extend(pdf.pages)
-            entry = pikepdf.OutlineItem(part.title, first)
-            if part.nest_bookmarks:
-                own = list(pdf.open_outline().root)
-                # A proposal's outline opens with its own title; its sections go right under the entry.
-                if len(own) == 1 and own[0].title == part.title:
-                    own = list(own[0].children)
-                entry.children.extend(_outline_items(bound, own, pdf, first))
-            entries.append(entry)
-            tree = pdf.Root.get("/StructTreeRoot")
-            if output_intents is None and "/OutputIntents" in pdf.Root:
-                output_intents = _copy(bound, pdf, pdf.Root.OutputIntents)
-            if tree is not None:
-                gathered.add(bound, pdf, part.title, first)
-            _own_streams([page.obj for page in bound.pages[first:]] + [output_intents], seen)
+    records = []
+    copied = 0
+    placed: dict[str, list[Any]] = {}
+    # A part whose bytes are still being made (the front, printed meanwhile in a child) is loaded last; the
+    # parts are put in their order once all are in.
+    loaded: list[_Piece | None] = [None] * len(parts)
+    waiting = [i for i, part in enumerate(parts) if callable(part.source)]
+    for i in [i for i in range(len(parts)) if i not in waiting] + waiting:
+        part = parts[i]
+        digest = hashlib.sha256(part.read()).hexdigest()
+        piece = old.pieces.pop((part.name, digest), None) if old is not None and part.name else None
+        if piece is None:
+            piece = _from_file(bound, part, digest, seen, gathered)
+            copied += 1
+        loaded[i] = piece
+    pieces = [piece for piece in loaded if piece is not None]
+    del bound.pages[:]
+    for piece in pieces:
+        start = len(bound.pages)
+        for page in piece.pages:
+            bound.pages.append(pikepdf.Page(page))
+        piece.pages = [page.obj for page in bound.pages[start:]]
+    for part, piece in zip(parts, pieces, strict=True):
+        record = piece.record
+        # The bound file declares the newest version of its parts (WeasyPrint's 1.7 for PDF/A-2): a new
+        # pikepdf document would otherwise say 1.3, older than what it holds.
+        version = max(version, record["version"], key=_version_key)
+        if output_intents is None:
+            output_intents = piece.intents
+        if piece.section is not None:
+            record["keys"] = gathered.add(piece.section, piece.entries, piece.ids, piece.pages)
+        gathered.roles.update({k: pikepdf.Name(v) for k, v in record["roles"].items()})
+        first_page = pikepdf.Array([piece.pages[0], pikepdf.Name.Fit])
+        entry = bound.make_indirect(pikepdf.Dictionary(Title=pikepdf.String(part.title), Dest=first_page))
+        _link(entry, piece.bookmarks)
+        entries.append(entry)
+        placed[part.name] = piece.pages
+        records.append(record)
     gathered.finish(bound, root)
+    total = len(bound.pages)
+    folios = Folios(bound, cache)
+    for number, page in enumerate(bound.pages, start=1):
+        contents = page.obj.get("/Contents")
+        if isinstance(contents, pikepdf.Array) and len(contents) == 3:
+            folio = folios.stream(bound, page.obj, contents[1], f"{number}/{total}")
+            if folio is not None:
+                page.obj.Contents = pikepdf.Array([contents[0], folio, contents[2]])
     bound.Root.StructTreeRoot = root
     bound.Root.MarkInfo = pikepdf.Dictionary(Marked=True)
     bound.Root.ViewerPreferences = pikepdf.Dictionary(DisplayDocTitle=True)
     bound.Root.Lang = pikepdf.String(xmp.language)
     bound.Root.PageMode = pikepdf.Name.UseOutlines
+    # One numbering: the viewer's page box shows the number printed on the page (1 on the cover).
+    bound.Root.PageLabels = pikepdf.Dictionary(Nums=pikepdf.Array([0, pikepdf.Dictionary(S=pikepdf.Name.D)]))
+    # Each part's first page by name, and any page a contents link names (`<name>@<page of the part>`).
+    targets = {name: pages[0] for name, pages in placed.items() if name}
+    for page in bound.pages:
+        for annotation in page.obj.get("/Annots", []):
+            action = annotation.get("/A")
+            if action is None or action.get("/S") != "/GoTo" or not isinstance(action.get("/D"), pikepdf.String):
+                continue
+            link = str(action.D).removeprefix(PART_LINK)
+            name, _, index = link.partition("@")
+            if name in placed and index.isdigit() and int(index) < len(placed[name]):
+                targets[link] = placed[name][int(index)]
+    dests = [
+        x
+        for name, page in sorted(targets.items())
+        for x in (pikepdf.String(PART_LINK + name), pikepdf.Array([page, pikepdf.Name.Fit]))
+    ]
+    names = pikepdf.Dictionary(Dests=bound.make_indirect(pikepdf.Dictionary(Names=pikepdf.Array(dests))))
+    bound.Root.Names = names
     if output_intents is not None:
         bound.Root.OutputIntents = output_intents
-    with bound.open_outline() as outline:
-        outline.root.extend(entries)
-    for name, text in info.items():
-        bound.docinfo[f"/{name}"] = pikepdf.String(text)
+    outlines = bound.make_indirect(pikepdf.Dictionary(Type=pikepdf.Name.Outlines))
+    _link(outlines, entries)
+    if entries:
+        outlines.Count = len(entries)
+    bound.Root.Outlines = outlines
+    info_dict = bound.make_indirect(pikepdf.Dictionary({f"/{k}": pikepdf.String(v) for k, v in info.items()}))
+    bound.trailer.Info = info_dict
     metadata = bound.make_stream(xmp.packet())
     metadata.Type, metadata.Subtype = pikepdf.Name.Metadata, pikepdf.Name.XML
     bound.Root.Metadata = metadata
@@ -232,4 +545,5 @@ def merge(parts: list[Part], xmp: Xmp, info: dict[str, str]) -> bytes:
         object_stream_mode=pikepdf.ObjectStreamMode.generate,
         min_version=version,
     )
-    return buffer.getvalue()
+    bound.close()
+    return Bound(buffer.getvalue(), records, copied)

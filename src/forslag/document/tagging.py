@@ -10,6 +10,9 @@ objects, so the bytes stay as deterministic as WeasyPrint's:
 - an element that crosses a page break is one structure element per page; the pieces are joined;
 - the hyphen that hyphenation adds at a line end maps to U+2010, so text search and speech read a split
   word; it is mapped to U+00AD, the soft hyphen ISO 32000-1 (14.8.2.2.3) asks for.
+
+One more change serves the bound case: each page's number is drawn from a content stream of its own
+(`folio_streams`), which the binder replaces with the bound case's number.
 """
 
 from __future__ import annotations
@@ -150,6 +153,56 @@ def artifact_margins(pdf: Any) -> int:
     return sum(len(m) for m in outside.values())
 
 
+def _folio_block(stream: list[Any], width: float) -> tuple[int, int] | None:
+    """Where the page number is drawn in a page's operators: the last pagination artifact whose text starts in
+    the right half of the page (the @bottom-right margin box), as (first, after-last) indices; None if none."""
+    found = None
+    i = 0
+    while i < len(stream):
+        item = stream[i]
+        if item == "/Artifact" and i + 1 < len(stream):
+            properties = stream[i + 1]
+            if isinstance(properties, dict) and properties.get("Type") == "/Pagination":
+                end = next((j for j in range(i, len(stream)) if stream[j] == b"EMC"), None)
+                if end is None:
+                    return found
+                matrix = next(
+                    (t for t in stream[i:end] if isinstance(t, bytes) and t.endswith(b" Tm")),
+                    None,
+                )
+                # The text matrix is in CSS pixels (WeasyPrint draws at 0,75 pt a pixel), the width in points.
+                if matrix is not None and float(matrix.split()[4]) * 0.75 > width / 2:
+                    found = (i, end + 1)
+                i = end
+        i += 1
+    return found
+
+
+def folio_streams(pdf: Any) -> int:
+    """Puts each page's number in a content stream of its own, between the operators drawn before and after it.
+
+    The three streams draw exactly what the one did (a page's streams are read as one); the bound case
+    (batch/folios.py) swaps the middle one for its own page number without rewriting the page's content.
+    """
+    split = 0
+    for index in range(len(pdf.pages["Kids"]) // 3):
+        page = pdf.objects[pdf.pages["Kids"][3 * index]]
+        width = float(page["MediaBox"][2])
+        first = pdf.objects[_number(page["Contents"])]
+        block = _folio_block(first.stream, width)
+        if block is None:
+            continue
+        start, end = block
+        folio = pydyf.Stream(first.stream[start:end], compress=first.compress)
+        after = pydyf.Stream(first.stream[end:], compress=first.compress)
+        del first.stream[start:]
+        pdf.add_object(folio)
+        pdf.add_object(after)
+        page["Contents"] = pydyf.Array([first.reference, folio.reference, after.reference])
+        split += 1
+    return split
+
+
 def _boxes(box: Any) -> Iterator[Any]:
     stack = [box]
     while stack:
@@ -242,6 +295,7 @@ def metadata(document: Any, pdf: Any) -> None:
 def finish(document: Any, pdf: Any, *, soft_hyphenation: bool, id_prefix: str) -> None:
     """Every fix above, in order (artifacts first: the IDTree must only see the tree's own elements)."""
     artifact_margins(pdf)
+    folio_streams(pdf)
     join_split_elements(pdf)
     scope_headers(document)
     id_tree(pdf, id_prefix)

@@ -106,6 +106,15 @@ class Case(Strict):
             "proposals ask for against it, and `check` warns when the approved proposals ask for more."
         ),
     )
+    # The bound case (batch/bind.py).
+    order: list[str] = Field(
+        default_factory=list,
+        description=(
+            "The order of the proposals in the bound case: their file names without '.yaml', e.g. "
+            "[plejefamilier, forloebsprogram]. The contents, summary and bookmarks follow it; proposals not "
+            "listed follow in file-name order, with a warning."
+        ),
+    )
 
     @field_validator("years")
     @classmethod
@@ -121,6 +130,15 @@ class Case(Strict):
         if years != expected:
             raise ValueError(f"the years must be consecutive and ascending, e.g. {expected}")
         return years
+
+    @field_validator("order")
+    @classmethod
+    def _order_names_each_once(cls, order: list[str]) -> list[str]:
+        names = [name.removesuffix(".yaml") for name in order]
+        twice = sorted({n for n in names if names.count(n) > 1})
+        if twice:
+            raise ValueError(f"{twice[0]} is listed more than once; list each proposal once")
+        return names
 
     @field_validator("price_level")
     @classmethod
