@@ -9,6 +9,7 @@ from typing import Any
 from weasyprint import HTML
 from weasyprint.formatting_structure import boxes
 
+from forslag.document.continued import render
 from forslag.document.fonts import font_face_css
 
 EPSILON = 0.5  # CSS px: rounding in the layout
@@ -50,7 +51,7 @@ class Layout:
 def layout(html: str) -> Layout:
     """Lay the page out as the PDF is printed (fonts read from their installed files)."""
     printable = html.replace(font_face_css(False), font_face_css(True), 1)
-    document = HTML(string=printable, base_url="/").render()
+    document = render(HTML(string=printable, base_url="/"))
     tables: dict[int, Table] = {}
     captions: dict[int, list[int]] = {}
     used: list[tuple[float, float]] = []
