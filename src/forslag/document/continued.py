@@ -4,10 +4,11 @@ CSS repeats a table's header row on every page it crosses, but not its caption, 
 page sees amounts under a header with no name. WeasyPrint is asked to lay the document out; a table whose body
 rows land on more than one page although it is no taller than a page is then kept whole (class "keep", which
 style.css keeps from breaking, so it starts the next page with the heading before it); a taller one is split
-in the parsed HTML at the first row of the later page: the rows from there on move to a new table after it, with a copy of the caption ending in "(fortsat)", the same
-column widths and the same header, and the document is laid out again. A split can move what follows by a
-line, so this repeats until no table breaks (at most a few rounds; a table still breaking after them prints
-as it is, header repeated). A document with no breaking table is laid out once, as before.
+in the parsed HTML at the first row of the later page: the rows from there on move to a new table after it,
+with a copy of the caption ending in "(fortsat)", the same column widths and the same header, and the
+document is laid out again. Each change can move what follows, so this repeats until no table breaks (at most
+a few rounds; a table still breaking after them prints as it is, header repeated). A document with no
+breaking table is laid out once, as before.
 """
 
 from __future__ import annotations
