@@ -40,7 +40,7 @@ class TableCounter:
 def _phrase(parts: Phrase) -> Markup:
     out = Markup()
     for part in parts:
-        out += format_figure(part, set()) if isinstance(part, Figure) else part
+        out += danish.unbreakable(format_figure(part, set())) if isinstance(part, Figure) else part
     return out
 
 
@@ -75,16 +75,17 @@ def _bc_amount(value: Decimal | None, unit: str) -> str:
 
 FILTERS: dict[str, Callable[..., Any]] = {
     "money": _money,
-    "bc_amount": _bc_amount,
-    "pct": lambda value: danish.quantity(value, "percent"),
+    # A figure and its unit never part at a line's end (a no-break space between them).
+    "bc_amount": lambda value, unit: danish.unbreakable(_bc_amount(value, unit)),
+    "pct": lambda value: danish.unbreakable(danish.quantity(value, "percent")),
     "qty": lambda value: danish.quantity(value, "count"),
     "dec": lambda value: danish.quantity(value, "decimal"),
     "cell": danish.cell,
-    "amount": danish.amount,
+    "amount": lambda *args, **kw: danish.unbreakable(danish.amount(*args, **kw)),
     "date": _date,
-    "years": danish.years,
+    "years": lambda value: danish.unbreakable(danish.years(value)),
     "yes_no": danish.yes_no,
-    "fte": danish.fte,
+    "fte": lambda value: danish.unbreakable(danish.fte(value)),
     "phrase": _phrase,
     "checkbox": lambda checked: "☒" if checked else "☐",
     "css_string": css_string,
