@@ -49,6 +49,7 @@ class Layout:
     pages: list[Any]
     tables: list[Table]
     page_heights: list[tuple[float, float]]  # (height used by text and images, content height) of each page
+    root: Any = None  # the parsed HTML the pages were laid out from
 
 
 def _key(element: Any) -> Any:
@@ -93,7 +94,7 @@ def layout(html: str) -> Layout:
     for key, table in tables.items():
         table.caption_pages = captions.get(key, [])
         table.captions = texts.get(key, [])
-    return Layout(list(document.pages), list(tables.values()), used)
+    return Layout(list(document.pages), list(tables.values()), used, document._html.etree_element)
 
 
 def overlaps(table: Table) -> list[str]:
@@ -174,3 +175,34 @@ def _walk_body(page_box: Any) -> Iterator[Any]:
     for child in page_box.children:
         if not isinstance(child, boxes.MarginBox):
             yield from _walk(child)
+
+
+HEADINGS = {"h1", "h2", "h3", "h4", "h5", "h6"}
+
+
+def stranded_headings(laid: Layout) -> list[str]:
+    """Headings left at a page's foot: fewer than two lines of what they head on their page, the rest on the
+    next ("4. Risikovurdering / Samlet risiko: Mellem", its text overleaf)."""
+    pages_of: dict[Any, list[int]] = {}  # every block element's lines, by page
+    for number, page in enumerate(laid.pages, start=1):
+        for box in _walk_body(page._page_box):
+            if isinstance(box, boxes.BlockContainerBox) and box.element is not None:
+                lines = sum(1 for c in box.children if isinstance(c, boxes.LineBox))
+                pages_of.setdefault(box.element, []).extend([number] * lines)
+    parents = {child: parent for parent in laid.root.iter() for child in parent}
+    problems = []
+    for element in laid.root.iter():
+        if element.tag not in HEADINGS or element not in pages_of:
+            continue
+        page = max(pages_of[element])
+        # What the heading heads: what follows it in its own container (a section, a line), to the next heading.
+        within = list(parents[element].iter())
+        following: list[int] = []
+        for other in within[within.index(element) + 1 :]:
+            if other.tag in HEADINGS or other.tag in ("table", "figure") or other.get("role") == "region":
+                break  # a table or figure has a caption of its own and may start the next page
+            following.extend(pages_of.get(other, []))
+        if following and following.count(page) < 2 and any(p > page for p in following):
+            text = " ".join("".join(element.itertext()).split())
+            problems.append(f"page {page}: the heading {text!r} has {following.count(page)} line(s) under it")
+    return problems

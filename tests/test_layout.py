@@ -19,7 +19,16 @@ from forslag.document.tablelayout import LABEL_MIN_MM, WIDTHS_MM, fit_words, tab
 from forslag.source.load import find_sources, load_proposal
 
 from .conftest import DATA, PROPOSALS
-from .layoutcheck import Layout, Table, broken_badly, layout, outside_text_block, overlaps, split_rows
+from .layoutcheck import (
+    Layout,
+    Table,
+    broken_badly,
+    layout,
+    outside_text_block,
+    overlaps,
+    split_rows,
+    stranded_headings,
+)
 from .pdftext import flat, pages_text
 
 HARD = DATA / "valid" / "hard"
@@ -314,9 +323,30 @@ def test_every_table_of_every_document_stays_in_the_text_block_and_breaks_well(e
     for page in pages:
         laid = layout(page.read_text())
         assert outside_text_block(laid) == [], page.name
+        assert stranded_headings(laid) == [], page.name
         for table in laid.tables:
             seen.update(table.classes.split())
             assert broken_badly(table) == [], page.name
             assert overlaps(table) == [], (page.name, table.classes)
     # The test reads every kind of table, not only Tabel 1.
     assert {"amounts", "goals", "approval", "partners", "hearings", "bc-assumptions", "bc-results"} <= seen
+
+
+@pytest.mark.parametrize("filler", range(0, 48, 3))
+def test_no_heading_stranded_at_a_page_foot(minimal: Path, filler: int) -> None:
+    """Slide the sections down the page: no heading stays at a page's foot with less than two lines under it
+    (the risk section's one-line level once did), and a line with no text is not a heading."""
+    source = minimal / "minimal.yaml"
+    paragraphs = "".join(f"\n\n    Afsnit {i} fylder en linje." for i in range(filler))
+    text = source.read_text().replace("description: Kort beskrivelse.", "description: |-\n    Start." + paragraphs)
+    text = text.replace(
+        "risk: {level: lav, text: Lav risiko.}",
+        "risk:\n  level: mellem\n  text: |-\n    " + " ".join(["Risikoen er beskrevet her."] * 30),
+    )
+    source.write_text(text)
+    html = render_proposal(
+        environment(), compute(load_proposal(source)), Stamp("Kilde", "0" * 64, None, False), for_print=False
+    )
+    laid = layout(html)
+    assert stranded_headings(laid) == []
+    assert '<h4 class="runin">Opstart' not in html  # the line has no text: a bold paragraph, not a heading
