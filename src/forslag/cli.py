@@ -95,6 +95,11 @@ def cmd_check(args: argparse.Namespace) -> int:
             f"(payback {e.payback_service.years if e.payback_service.years is not None else '>20'}"
             f"/{e.payback_total.years if e.payback_total.years is not None else '>20'} years)"
         )
+        if args.explain:
+            from forslag.document.explain import explain
+
+            for line in explain(e, computed.source.proposal):
+                say(line)
     if args.json:
         print(_json({"proposals": results}))
     elif failed:
@@ -268,6 +273,9 @@ def parser() -> argparse.ArgumentParser:
     check = sub.add_parser("check", help="validate and calculate proposals; print one line per proposal")
     check.add_argument("paths", nargs="*", type=Path, help="files or folders (default: proposals/)")
     check.add_argument("--json", action="store_true", help="print the computed economy as JSON")
+    check.add_argument(
+        "--explain", action="store_true", help="list the rows each heading amount and quoted amount adds up"
+    )
     check.set_defaults(func=cmd_check)
 
     build = sub.add_parser("build", help="render proposals to PDF and HTML, and bind the case")

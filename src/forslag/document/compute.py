@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from forslag.document.explain import heading_warnings
 from forslag.document.prose import ProseRenderer
 from forslag.economy.business_case import BusinessCaseResult, as_json
 from forslag.economy.calc import Economy, Row
@@ -97,7 +98,8 @@ def compute(loaded: LoadedProposal, image_root: Path | None = None) -> ComputedP
         from forslag.document.charts import charts as make_charts  # matplotlib only for a business case
 
         charts = make_charts(bc)
-    warnings = (*loaded.warnings, *_placed(loaded, economy.warnings), *renderer.warnings)
+    placed = _placed(loaded, (*economy.warnings, *heading_warnings(economy)))
+    warnings = (*loaded.warnings, *placed, *renderer.warnings)
     return ComputedProposal(
         loaded, economy, prose, warnings, bc, suitability, charts, renderer.figure_count, dict(renderer.inputs)
     )

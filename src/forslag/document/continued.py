@@ -17,7 +17,7 @@ import copy
 from collections.abc import Iterator
 from typing import Any
 
-import cssselect2
+import cssselect2  # type: ignore[import-untyped]  # WeasyPrint's own selector library
 
 CONTINUED = " (fortsat)"
 CONTINUED_CLASS = "continued"  # style.css: a continued table starts a page
