@@ -210,8 +210,25 @@ def business_case_context(computed: ComputedProposal) -> dict[str, Any] | None:
         "assumptions": assumptions(computed.business_case),
         "charts": {k: {"svg": Markup(c.svg), "alt": c.alt} for k, c in computed.charts.items()},
         "first_figure": computed.prose_figures + 1,
+        "sensitivity_columns": _sensitivity_columns(computed.business_case),
         "prose": {k.removeprefix("bc."): Markup(v) for k, v in computed.prose.items() if k.startswith("bc.")},
     }
+
+
+def _sensitivity_columns(result: Any) -> list[dict[str, Any]]:
+    """The sensitivity table's columns: one per distinct curve. Scenarios that differ only in their success
+    rate share one curve (the table varies the rate), so they share one column instead of repeating it."""
+    columns: list[dict[str, Any]] = []
+    for s in result.scenarios:
+        same = next((c for c in columns if c["scenario"].sensitivity == s.sensitivity), None)
+        if same is None:
+            columns.append({"scenario": s, "names": [s.scenario.name]})
+        else:
+            same["names"].append(s.scenario.name)
+    for column in columns:
+        names = column["names"]
+        column["name"] = "Alle scenarier" if len(names) == len(result.scenarios) > 1 else " / ".join(names)
+    return columns
 
 
 def _template_position(exc: jinja2.TemplateError) -> str:
