@@ -269,3 +269,55 @@ def test_a_screen_reader_reads_what_a_sighted_reader_sees(built: Path, name: str
                 block_headers += 1
                 assert bytes(element.ID) in referenced
         assert block_headers >= 4  # Tabel 1's two blocks, Tabel 2's two groups
+
+
+PHONE_CHECK = """(() => {
+  const wrap = document.querySelector('.amounts-wrap');
+  const cue = document.querySelector('.scroll-cue');
+  const caption = wrap.querySelector('caption');
+  const label = wrap.querySelector('tbody th[scope=row]');
+  const scrolls = wrap.scrollWidth > wrap.clientWidth;
+  wrap.scrollLeft = wrap.scrollWidth;
+  const c = caption.getBoundingClientRect(), l = label.getBoundingClientRect(), w = wrap.getBoundingClientRect();
+  const sizes = [...document.querySelectorAll('figure.bc-chart svg')].flatMap(svg => {
+    const scale = svg.getBoundingClientRect().width / svg.viewBox.baseVal.width;
+    return [...svg.querySelectorAll('text')].map(t => parseFloat(getComputedStyle(t).fontSize) * scale);
+  });
+  return JSON.stringify({scrolls, cue: cue.getBoundingClientRect().height > 0 && getComputedStyle(cue).display !== 'none',
+    caption: [c.left, c.right], label: l.left - w.left, width: innerWidth, chart: sizes.length ? Math.min(...sizes) : null,
+    page: document.documentElement.scrollWidth});
+})()"""
+
+
+@pytest.fixture(scope="module")
+def chromium_page() -> Iterator[axe.Browser]:
+    """A headless Chromium to lay pages out in (without axe-core)."""
+    executable = axe.chromium()
+    if executable is None:
+        if axe.in_ci():
+            pytest.fail("the phone layout check needs Chromium")
+        pytest.skip("the phone layout check needs Chromium")
+    session = axe.Browser(executable)
+    try:
+        yield session
+    finally:
+        session.close()
+
+
+@pytest.mark.parametrize("name", ["din-sociale-indgang", "ishoej-model"])
+def test_tables_and_charts_are_readable_on_a_phone(built: Path, chromium_page: axe.Browser, name: str) -> None:
+    """At 390 px Tabel 1 scrolls inside its region with a visible cue; scrolled to its end, its caption and row
+    labels stay in view; the page itself never scrolls sideways; chart text is at least 12 px."""
+    import json
+
+    chromium_page.load(built / f"{name}.html", 390)
+    found = json.loads(chromium_page.evaluate(PHONE_CHECK))
+    assert found["scrolls"] and found["cue"], found
+    assert found["page"] <= found["width"], found  # only the table's region scrolls
+    left, right = found["caption"]
+    assert 0 <= left < found["width"] and left < right, found  # the caption is not scrolled away
+    assert abs(found["label"]) < 2, found  # the row labels stay at the region's left edge
+    if name == "ishoej-model":
+        assert found["chart"] >= 12, found
+    cue_in_print = (built / f"{name}.html").read_text().count('class="scroll-cue" aria-hidden="true"')
+    assert cue_in_print == 1

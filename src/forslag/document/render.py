@@ -22,7 +22,7 @@ from forslag.document.fonts import font_face_css
 from forslag.document.layoutfiles import DEFAULT_TEMPLATES
 from forslag.document.prose import format_figure
 from forslag.document.stamp import Stamp
-from forslag.document.tablelayout import table_geometry
+from forslag.document.tablelayout import fit_words, table_geometry
 from forslag.economy.business_case import whole
 from forslag.economy.calc import Figure, Phrase
 from forslag.errors import ForslagError
@@ -105,9 +105,14 @@ FILTERS: dict[str, Callable[..., Any]] = {
     "fte": lambda value: danish.unbreakable(danish.fte(value)),
     "phrase": _phrase,
     "checkbox": lambda checked: _checkbox(bool(checked)),
+    # A narrow column's long words may break, at a Danish hyphenation point and with a hyphen, in every
+    # browser (not all hyphenate Danish by themselves) and in the PDF alike.
+    "hyphenate": lambda text: fit_words(str(text), LONG_WORD_EM),
     "css_string": css_string,
 }
 
+
+LONG_WORD_EM = 5.0  # words wider than this (about ten letters) get soft hyphens in narrow table columns
 
 _OPTIONS: dict[str, Any] = {
     "undefined": jinja2.StrictUndefined,
