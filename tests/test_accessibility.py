@@ -283,9 +283,9 @@ PHONE_CHECK = """(() => {
     const scale = svg.getBoundingClientRect().width / svg.viewBox.baseVal.width;
     return [...svg.querySelectorAll('text')].map(t => parseFloat(getComputedStyle(t).fontSize) * scale);
   });
-  return JSON.stringify({scrolls, cue: cue.getBoundingClientRect().height > 0 && getComputedStyle(cue).display !== 'none',
-    caption: [c.left, c.right], label: l.left - w.left, width: innerWidth, chart: sizes.length ? Math.min(...sizes) : null,
-    page: document.documentElement.scrollWidth});
+  const shown = cue.getBoundingClientRect().height > 0 && getComputedStyle(cue).display !== 'none';
+  return JSON.stringify({scrolls, cue: shown, caption: [c.left, c.right], label: l.left - w.left,
+    width: innerWidth, chart: sizes.length ? Math.min(...sizes) : null, page: document.documentElement.scrollWidth});
 })()"""
 
 
