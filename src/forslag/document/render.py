@@ -171,7 +171,12 @@ def render_proposal(
 
 def render_notat(env: jinja2.Environment, computed: ComputedProposal, stamp: Stamp, *, for_print: bool) -> str:
     """The committee notat for a business case judged not suitable ("<title> som investeringscase")."""
-    return _page(env, "notat.html.j2", computed, stamp, for_print, {})
+    from forslag.document.notat import argument
+
+    extra: dict[str, Any] = {}
+    if computed.business_case is not None and computed.suitability is not None:
+        extra["argument"] = argument(computed.business_case, computed.suitability.scenario)
+    return _page(env, "notat.html.j2", computed, stamp, for_print, extra)
 
 
 def _page(
