@@ -208,9 +208,16 @@ def payer_chart(result: BusinessCaseResult) -> Chart:
         wspace=0.12,
         hspace=0.9 / PANEL_ROW_IN,
     )
-    grid = fig.subplots(rows, columns, sharey=True, squeeze=False)
+    # One y range for all, set on each: sharing axes links every plot to every other (cost n²).
+    grid = fig.subplots(rows, columns, squeeze=False)
     unit = _tkr(result)
     years = list(result.years)
+    totals = [
+        float(sum((s.gains_by_payer[p][i] for p in result.payers), Decimal(0)) / unit)
+        for s in result.scenarios
+        for i in range(len(years))
+    ]
+    low, high = min(0.0, *totals), max(0.0, *totals)
     handles: dict[str, Any] = {}
     for index, ax in enumerate(grid.flat):
         if index >= count:
@@ -228,9 +235,12 @@ def payer_chart(result: BusinessCaseResult) -> Chart:
         title = textwrap.shorten(s.scenario.name, width=int(60 / columns), placeholder="…")
         ax.set_title(title, fontsize=9, color=INK)
         ax.set_xticks(_year_ticks(years))
+        ax.set_ylim(low * 1.05, high * 1.05 if high else 1.0)
         _amount_axis(ax)
         if index % columns == 0:
             ax.set_ylabel("1.000 kr.")
+        else:
+            ax.tick_params(labelleft=False)
         if index + columns >= count:
             ax.set_xlabel("År")
     if handles:
