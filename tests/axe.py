@@ -84,6 +84,18 @@ class Browser:
 
     def axe(self, page: Path, width: int) -> list[dict[str, Any]]:
         """axe's violations on `page` at `width` CSS pixels (a phone below 600)."""
+        self.load(page, width)
+        self.evaluate(AXE.read_text(encoding="utf-8"))
+        found: list[dict[str, Any]] = json.loads(
+            self.evaluate(
+                "axe.run(document, {resultTypes: ['violations']}).then(r => JSON.stringify(r.violations.map("
+                "v => ({id: v.id, impact: v.impact, help: v.help, nodes: v.nodes.map(n => n.target.join(' '))}))))"
+            )
+        )
+        return found
+
+    def load(self, page: Path, width: int) -> None:
+        """Open `page` at `width` CSS pixels (a phone below 600), its fonts loaded."""
         self.call(
             "Emulation.setDeviceMetricsOverride", width=width, height=900, deviceScaleFactor=1, mobile=width < 600
         )
@@ -94,14 +106,6 @@ class Browser:
                 raise RuntimeError(f"{page} did not load")
             time.sleep(0.05)
         self.evaluate("document.fonts.ready.then(() => true)")
-        self.evaluate(AXE.read_text(encoding="utf-8"))
-        found: list[dict[str, Any]] = json.loads(
-            self.evaluate(
-                "axe.run(document, {resultTypes: ['violations']}).then(r => JSON.stringify(r.violations.map("
-                "v => ({id: v.id, impact: v.impact, help: v.help, nodes: v.nodes.map(n => n.target.join(' '))}))))"
-            )
-        )
-        return found
 
     def close(self) -> None:
         sock = getattr(self, "socket", None)

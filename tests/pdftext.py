@@ -9,7 +9,8 @@ from pypdf import PdfReader
 
 
 def pages_text(path: Path) -> list[str]:
-    return [page.extract_text() or "" for page in PdfReader(path).pages]
+    # A figure and its unit are joined by a no-break space in the documents; tests compare plain spaces.
+    return [(page.extract_text() or "").replace("\u00a0", " ") for page in PdfReader(path).pages]
 
 
 def text(path: Path) -> str:

@@ -233,3 +233,91 @@ def test_change_annex_and_a_new_case_are_tagged_and_clean_too(
     for page in sorted(out.glob("*.html")):
         for width in (1280, 375):
             assert browser.axe(page, width) == [], (page.name, width)
+
+
+def _elements(node: object, parent: object = None) -> Iterator[tuple[object, object]]:
+    """Every structure element of a tagged PDF with its parent element, in reading order."""
+    kids = node.get("/K") if isinstance(node, pikepdf.Dictionary) else None  # type: ignore[attr-defined]
+    if kids is None:
+        return
+    for kid in kids if isinstance(kids, pikepdf.Array) else [kids]:
+        if isinstance(kid, pikepdf.Dictionary) and "/S" in kid:
+            yield kid, node
+            yield from _elements(kid, kid)
+
+
+@pytest.mark.parametrize("name", ["forloebsprogram", "din-sociale-indgang", "invester-foer-det-sker"])
+def test_a_screen_reader_reads_what_a_sighted_reader_sees(built: Path, name: str) -> None:
+    """Kort resumé is a label and its text, not a list of four items; the check boxes say their state; no
+    header text hides in the text layer; every block row of Tabel 1 and Tabel 2 heads the cells below it."""
+    html = (built / f"{name}.html").read_text()
+    assert "<dl" not in html and 'class="visually-hidden"' not in html
+    with pikepdf.open(built / f"{name}.pdf") as pdf:
+        elements = list(_elements(pdf.Root.StructTreeRoot))
+        tags = [str(e.S) for e, _ in elements]
+        first_heading = tags.index("/H1")
+        assert "/L" not in tags[first_heading : tags.index("/H2")]  # the head holds no list
+        alts = sorted(str(e.Alt) for e, _ in elements if e.S == "/Figure" and "/Alt" in e)
+        assert alts.count("afkrydset") == 1 and alts.count("ikke afkrydset") == 1, alts
+        referenced = {bytes(h) for e, _ in elements if e.S == "/TD" for h in e.get("/A", {}).get("/Headers", [])}
+        block_headers = 0
+        for element, row in elements:
+            if element.S != "/TH" or row.S != "/TR":
+                continue
+            only_headers = all(kid.S == "/TH" for kid in row.K if isinstance(kid, pikepdf.Dictionary))
+            if only_headers and element.A.get("/Scope") == "/Row":  # a block row (a row group's header)
+                block_headers += 1
+                assert bytes(element.ID) in referenced
+        assert block_headers >= 4  # Tabel 1's two blocks, Tabel 2's two groups
+
+
+PHONE_CHECK = """(() => {
+  const wrap = document.querySelector('.amounts-wrap');
+  const cue = document.querySelector('.scroll-cue');
+  const caption = wrap.querySelector('caption');
+  const label = wrap.querySelector('tbody th[scope=row]');
+  const scrolls = wrap.scrollWidth > wrap.clientWidth;
+  wrap.scrollLeft = wrap.scrollWidth;
+  const c = caption.getBoundingClientRect(), l = label.getBoundingClientRect(), w = wrap.getBoundingClientRect();
+  const sizes = [...document.querySelectorAll('figure.bc-chart svg')].flatMap(svg => {
+    const scale = svg.getBoundingClientRect().width / svg.viewBox.baseVal.width;
+    return [...svg.querySelectorAll('text')].map(t => parseFloat(getComputedStyle(t).fontSize) * scale);
+  });
+  const shown = cue.getBoundingClientRect().height > 0 && getComputedStyle(cue).display !== 'none';
+  return JSON.stringify({scrolls, cue: shown, caption: [c.left, c.right], label: l.left - w.left,
+    width: innerWidth, chart: sizes.length ? Math.min(...sizes) : null, page: document.documentElement.scrollWidth});
+})()"""
+
+
+@pytest.fixture(scope="module")
+def chromium_page() -> Iterator[axe.Browser]:
+    """A headless Chromium to lay pages out in (without axe-core)."""
+    executable = axe.chromium()
+    if executable is None:
+        if axe.in_ci():
+            pytest.fail("the phone layout check needs Chromium")
+        pytest.skip("the phone layout check needs Chromium")
+    session = axe.Browser(executable)
+    try:
+        yield session
+    finally:
+        session.close()
+
+
+@pytest.mark.parametrize("name", ["din-sociale-indgang", "ishoej-model"])
+def test_tables_and_charts_are_readable_on_a_phone(built: Path, chromium_page: axe.Browser, name: str) -> None:
+    """At 390 px Tabel 1 scrolls inside its region with a visible cue; scrolled to its end, its caption and row
+    labels stay in view; the page itself never scrolls sideways; chart text is at least 12 px."""
+    import json
+
+    chromium_page.load(built / f"{name}.html", 390)
+    found = json.loads(chromium_page.evaluate(PHONE_CHECK))
+    assert found["scrolls"] and found["cue"], found
+    assert found["page"] <= found["width"], found  # only the table's region scrolls
+    left, right = found["caption"]
+    assert 0 <= left < found["width"] and left < right, found  # the caption is not scrolled away
+    assert abs(found["label"]) < 2, found  # the row labels stay at the region's left edge
+    if name == "ishoej-model":
+        assert found["chart"] >= 12, found
+    cue_in_print = (built / f"{name}.html").read_text().count('class="scroll-cue" aria-hidden="true"')
+    assert cue_in_print == 1

@@ -100,6 +100,9 @@ def cmd_check(args: argparse.Namespace) -> int:
         for warning in checked.warnings:
             say(f"warning: {warning}")
         say(checked.line)
+        if args.explain:
+            for line in checked.explained:
+                say(line)
     groups = pools(passed)
     if not args.json:
         for group in groups:
@@ -488,6 +491,9 @@ def parser() -> argparse.ArgumentParser:
     check.add_argument("paths", nargs="*", type=Path, help="files or folders (default: proposals/)")
     check.add_argument("--json", action="store_true", help="print the computed economy as JSON")
     check.add_argument("--jobs", "-j", type=int, help="worker processes (default: one per core)")
+    check.add_argument(
+        "--explain", action="store_true", help="list the rows each heading amount and quoted amount adds up"
+    )
     check.set_defaults(func=cmd_check)
 
     build = sub.add_parser("build", help="render proposals to PDF and HTML, and bind the case")

@@ -28,6 +28,7 @@ class Checked:
     case: Path | None = None  # the case file it was loaded with, resolved: the pool is reckoned per case
     name: str = ""
     ask: Ask | None = None  # what it asks of the case's investment pool, in its approval state
+    explained: list[str] = field(default_factory=list)  # check --explain: the rows behind each quoted amount
 
 
 def _years(years: int | None) -> str:
@@ -37,6 +38,7 @@ def _years(years: int | None) -> str:
 def check_one(path: Path) -> Checked:
     """Validate and calculate one proposal; its problems, or its warnings and summary."""
     from forslag.document.compute import compute, economy_json
+    from forslag.document.explain import explain
     from forslag.document.portfolio import ask_of
     from forslag.source.load import load_proposal
 
@@ -57,6 +59,7 @@ def check_one(path: Path) -> Checked:
         case=computed.source.case.path.resolve(),
         name=computed.name,
         ask=ask_of(computed),
+        explained=list(explain(e, computed.source.proposal)),
     )
 
 

@@ -8,7 +8,11 @@ rather than through pyplot's global state.
 from __future__ import annotations
 
 import io
+import logging
+import math
 import re
+import textwrap
+import warnings
 from collections.abc import Callable
 from dataclasses import dataclass
 from decimal import Decimal
@@ -20,7 +24,7 @@ matplotlib.use("svg")
 
 from matplotlib import font_manager
 from matplotlib.figure import Figure
-from matplotlib.ticker import FuncFormatter, MaxNLocator
+from matplotlib.ticker import Formatter, MaxNLocator
 
 from forslag.document import danish
 from forslag.document.fonts import font_paths
@@ -33,6 +37,11 @@ GRID = "#d5dbe1"
 # The house accent first, then colours that stay apart in greyscale print and for colour-blind readers.
 COLOURS = ("#1f3d5c", "#c0612b", "#5b8f3a", "#8a5fa8", "#b8a13a", "#4a9bb5")
 WIDTH_IN = 6.3  # the text width of the A4 page, so 9 pt in the chart is 9 pt on paper
+PANELS_A_ROW = 3  # the payer chart's small multiples: rows of at most three, so each stays legible
+PANEL_ROW_IN = 2.1  # the height of one row of them
+MAX_X_TICKS = 10  # year ticks: every k-th year beyond this, so two-line labels never touch
+# matplotlib reports fonts it substitutes and layouts it gives up on; a user of forslag cannot act on them.
+logging.getLogger("matplotlib").setLevel(logging.ERROR)
 
 _fonts_added = False
 
@@ -46,6 +55,8 @@ def _setup() -> None:
     matplotlib.rcParams.update(
         {
             "svg.fonttype": "none",  # text as <text>, set by the page in Source Sans Pro, not as paths
+            # Text is text: a label "5$ pr. $ 3" is printed as written, never read as TeX math.
+            "text.parse_math": False,
             "svg.hashsalt": "forslag",  # fixed ids: the same bytes on every build
             "font.family": FONT,
             "font.size": 8.5,
@@ -75,8 +86,52 @@ def _tkr(result: BusinessCaseResult) -> Decimal:
     return Decimal(1000) if result.case.unit == "kr." else Decimal(1)
 
 
-def _axis_formatter() -> FuncFormatter:
-    return FuncFormatter(lambda value, _pos: danish.number(Decimal(str(round(value, 6))), 0))
+class _Numbers(Formatter):
+    """Danish tick labels with as many decimals as the ticks need: 2,5 % is never printed as 3 %, and the
+    ticks of a small range never read 0, 0, 1, 1."""
+
+    def __init__(self, suffix: str = "") -> None:
+        self.suffix = suffix
+        self.ticks: list[float] = []
+
+    def set_locs(self, locs: Any) -> None:
+        self.ticks = [float(v) for v in locs]
+
+    def __call__(self, value: float, pos: int | None = None) -> str:
+        places = max(_places(v) for v in (*self.ticks, value))
+        return danish.number(Decimal(str(round(value, places))), places) + self.suffix
+
+
+def _places(value: float) -> int:
+    """The fewest decimals (at most 3) that state a tick exactly."""
+    return next((p for p in range(3) if abs(round(value, p) - value) < 1e-9), 3)
+
+
+def _axis_formatter(suffix: str = "") -> _Numbers:
+    return _Numbers(suffix)
+
+
+def _amount_axis(ax: Any) -> None:
+    """A y axis of amounts in whole units: whole-number steps, Danish labels (called after plotting)."""
+    low, high = ax.get_ylim()
+    if high - low < 2:  # an all-zero series: a unit either side, not ticks of hundredths
+        ax.set_ylim(min(low, -1), max(high, 1))
+    ax.yaxis.set_major_locator(MaxNLocator(integer=True, steps=[1, 2, 2.5, 5, 10]))
+    ax.yaxis.set_major_formatter(_axis_formatter())
+
+
+def _year_ticks(years: list[int]) -> list[int]:
+    step = math.ceil(len(years) / MAX_X_TICKS)
+    return years[::step]
+
+
+def _legend_below(fig: Figure, ax: Any) -> None:
+    """The legend under the plot, never over its lines: in as many columns as fit the width."""
+    handles, labels = ax.get_legend_handles_labels()
+    if handles:
+        longest = max(len(label) for label in labels)
+        columns = max(1, min(len(labels), int(90 // max(longest + 6, 1))))
+        fig.legend(handles, labels, loc="outside lower center", ncols=columns)
 
 
 def _svg(fig: Figure, alt: str) -> str:
@@ -91,6 +146,7 @@ def _svg(fig: Figure, alt: str) -> str:
 
 
 def _figure(height: float) -> Figure:
+    """One plot: constrained layout, whose cost grows with the number of plots, not of lines or labels."""
     return Figure(figsize=(WIDTH_IN, height), layout="constrained")
 
 
@@ -118,12 +174,13 @@ def balance_chart(result: BusinessCaseResult) -> Chart:
                 ha="right",
             )
     ax.axhline(0, color=INK, linewidth=0.9)
-    ax.set_xticks(years, [f"{t}\n{c}" for t, c in zip(years, result.calendar_years, strict=True)])
+    shown = _year_ticks(years)
+    ax.set_xticks(shown, [f"{t}\n{result.calendar_years[t - 1]}" for t in shown])
     ax.set_xlim(0, years[-1] + 0.3)
-    ax.yaxis.set_major_formatter(_axis_formatter())
+    _amount_axis(ax)
     ax.set_ylabel("1.000 kr.")
     ax.set_xlabel("År i business casen (kalenderår)")
-    ax.legend(loc="upper left")
+    _legend_below(fig, ax)
     parts = []
     for s in result.scenarios:
         when = f"når nul i år {s.breakeven_year}" if s.breakeven_year else "når ikke nul inden for horisonten"
@@ -133,27 +190,63 @@ def balance_chart(result: BusinessCaseResult) -> Chart:
 
 
 def payer_chart(result: BusinessCaseResult) -> Chart:
+    """Small multiples, one per scenario, in rows of three: laid out by hand on a fixed grid, so the cost is
+    one plot's per scenario (constrained layout's solver grew with the cube of the number of plots)."""
     count = len(result.scenarios)
-    fig = _figure(2.5)
-    axes = fig.subplots(1, count, sharey=True, squeeze=False)[0]
+    columns = min(count, PANELS_A_ROW)
+    rows = math.ceil(count / columns)
+    legend_in = 0.45
+    height = rows * PANEL_ROW_IN + legend_in
+    fig = Figure(figsize=(WIDTH_IN, height))
+    # Margins in inches, turned into fractions: room for the y labels on the left, the titles above each
+    # plot, the year labels and axis title below each, and the legend under all.
+    fig.subplots_adjust(
+        left=0.75 / WIDTH_IN,
+        right=1 - 0.1 / WIDTH_IN,
+        top=1 - 0.3 / height,
+        bottom=(legend_in + 0.45) / height,
+        wspace=0.12,
+        hspace=0.9 / PANEL_ROW_IN,
+    )
+    # One y range for all, set on each: sharing axes links every plot to every other (cost n²).
+    grid = fig.subplots(rows, columns, squeeze=False)
     unit = _tkr(result)
     years = list(result.years)
-    for ax, s in zip(axes, result.scenarios, strict=True):
+    totals = [
+        float(sum((s.gains_by_payer[p][i] for p in result.payers), Decimal(0)) / unit)
+        for s in result.scenarios
+        for i in range(len(years))
+    ]
+    low, high = min(0.0, *totals), max(0.0, *totals)
+    handles: dict[str, Any] = {}
+    for index, ax in enumerate(grid.flat):
+        if index >= count:
+            ax.set_visible(False)
+            continue
+        s = result.scenarios[index]
         bottom = [0.0] * len(years)
         for i, payer in enumerate(result.payers):
             values = [float(v / unit) for v in s.gains_by_payer[payer]]
             if not any(values):
                 continue
-            ax.bar(years, values, bottom=bottom, color=COLOURS[i % len(COLOURS)], width=0.7, label=payer)
+            bars = ax.bar(years, values, bottom=bottom, color=COLOURS[i % len(COLOURS)], width=0.7, label=payer)
+            handles.setdefault(payer, bars)
             bottom = [b + v for b, v in zip(bottom, values, strict=True)]
-        ax.set_title(s.scenario.name, fontsize=9, color=INK)
-        ax.set_xticks(years, [str(t) for t in years])
-        ax.xaxis.set_major_locator(MaxNLocator(integer=True, nbins=10))
-        ax.yaxis.set_major_formatter(_axis_formatter())
-        ax.set_xlabel("År")
-    axes[0].set_ylabel("1.000 kr.")
-    handles, labels = axes[0].get_legend_handles_labels()
-    fig.legend(handles, labels, loc="outside lower center", ncols=min(3, max(1, len(labels))))
+        title = textwrap.shorten(s.scenario.name, width=int(60 / columns), placeholder="…")
+        ax.set_title(title, fontsize=9, color=INK)
+        ax.set_xticks(_year_ticks(years))
+        ax.set_ylim(low * 1.05, high * 1.05 if high else 1.0)
+        _amount_axis(ax)
+        if index % columns == 0:
+            ax.set_ylabel("1.000 kr.")
+        else:
+            ax.tick_params(labelleft=False)
+        if index + columns >= count:
+            ax.set_xlabel("År")
+    if handles:
+        longest = max(len(name) for name in handles)
+        ncols = max(1, min(len(handles), int(90 // (longest + 6))))
+        fig.legend(list(handles.values()), list(handles), loc="lower center", ncols=ncols, bbox_to_anchor=(0.5, 0))
     alt = "Gevinster pr. år fordelt på hvem der får dem, for hvert scenarie: " + ", ".join(result.payers) + "."
     return Chart(_svg(fig, alt), alt)
 
@@ -180,11 +273,12 @@ def npv_chart(result: BusinessCaseResult, percent: Callable[[Decimal], str]) -> 
             fontsize=8,
         )
     ax.axhline(0, color=INK, linewidth=0.9)
-    ax.xaxis.set_major_formatter(FuncFormatter(lambda v, _p: f"{danish.number(Decimal(str(round(v, 6))), 0)} %"))
-    ax.yaxis.set_major_formatter(_axis_formatter())
+    ax.xaxis.set_major_locator(MaxNLocator(steps=[1, 2, 5, 10]))
+    ax.xaxis.set_major_formatter(_axis_formatter(" %"))
+    _amount_axis(ax)
     ax.set_xlabel("Succesrate")
     ax.set_ylabel("Nutidsværdi, 1.000 kr.")
-    ax.legend(loc="upper left")
+    _legend_below(fig, ax)
     alt = "Nettonutidsværdien som funktion af succesraten, med scenarierne markeret."
     if first.breakeven_success_rate is not None:
         alt += f" Den er nul ved en succesrate på {percent(first.breakeven_success_rate)}."
@@ -197,7 +291,11 @@ def charts(result: BusinessCaseResult) -> dict[str, Chart]:
     def percent(value: Decimal) -> str:
         return danish.quantity(value, "percent")
 
-    return {"balance": balance_chart(result), "payers": payer_chart(result), "npv": npv_chart(result, percent)}
+    # matplotlib warns about what it lays out (glyphs, tight margins) on the terminal; the charts are read
+    # where they print, and a warning there says nothing a user can act on.
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        return {"balance": balance_chart(result), "payers": payer_chart(result), "npv": npv_chart(result, percent)}
 
 
 __all__: list[Any] = ["Chart", "charts"]

@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import Any
 
 from forslag import progress
+from forslag.document.explain import heading_warnings
 from forslag.document.prose import ProseRenderer
 from forslag.economy.business_case import BusinessCaseResult, as_json
 from forslag.economy.calc import Economy, Row
@@ -102,7 +103,8 @@ def compute(loaded: LoadedProposal, image_root: Path | None = None, *, charts: b
 
         progress.doing("drawing the business case's charts")
         drawn = make_charts(bc)
-    warnings = (*loaded.warnings, *_placed(loaded, economy.warnings), *renderer.warnings)
+    placed = _placed(loaded, (*economy.warnings, *heading_warnings(economy)))
+    warnings = (*loaded.warnings, *placed, *renderer.warnings)
     return ComputedProposal(
         loaded, economy, prose, warnings, bc, suitability, drawn, renderer.figure_count, dict(renderer.inputs)
     )

@@ -52,6 +52,11 @@ def amount(tkr: Decimal | int | None, unit: str = "auto", signed: bool = True) -
     raise ValueError(f"unknown unit {unit!r}")
 
 
+def unbreakable(text: str) -> str:
+    """A figure with its unit on one line in a document: "-5,1 mio. kr." never breaks as "-5,1 | mio. kr."."""
+    return text.replace(" ", "\u00a0")
+
+
 def date(value: dt.date) -> str:
     """23. januar 2026."""
     return str(format_date(value, format="d. MMMM y", locale=LOCALE))

@@ -26,7 +26,7 @@ from weasyprint import HTML  # noqa: E402  (after its libraries are opened the q
 from weasyprint.text.fonts import FontConfiguration  # noqa: E402
 from weasyprint.urls import FatalURLFetchingError, URLFetcher  # noqa: E402
 
-from forslag.document import fonts, tagging  # noqa: E402
+from forslag.document import continued, fonts, tagging  # noqa: E402
 from forslag.errors import ForslagError  # noqa: E402
 
 # WeasyPrint reports CSS it ignores and its font subsetter choice as warnings on every document; a
@@ -101,7 +101,7 @@ class Printer:
         os.environ["SOURCE_DATE_EPOCH"] = str(calendar.timegm(date.timetuple()))
         try:
             page = HTML(string=html, base_url=str(base.resolve()) + "/", url_fetcher=self.fetcher)
-            document = page.render(font_config=self.fonts, cache=self.cache)
+            document = continued.render(page, font_config=self.fonts, cache=self.cache)
             out = io.BytesIO()
             # The line-end hyphen becomes a soft hyphen in the text layer, unless the text itself uses the
             # character hyphenation draws (then mapping it would hide a real one).

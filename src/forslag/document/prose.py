@@ -239,7 +239,8 @@ class ProseRenderer:
                     "check that the sentence does not call it an effectivisation",
                 )
             )
-        out = format_figure(figure, modifiers)
+        # The figure and its unit stay on one line ("-5,1 | mio. kr." never).
+        out = danish.unbreakable(format_figure(figure, modifiers))
         # "… {{ net.full }}." would read "mio. kr.." : the sentence's full stop is the amount's own.
         if out.endswith(".") and match.string.startswith(".", match.end()):
             out = out[:-1]

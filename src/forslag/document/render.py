@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import base64
 import datetime as dt
 import functools
 import hashlib
@@ -21,7 +22,7 @@ from forslag.document.fonts import font_face_css
 from forslag.document.layoutfiles import DEFAULT_TEMPLATES
 from forslag.document.prose import format_figure
 from forslag.document.stamp import Stamp
-from forslag.document.tablelayout import table_geometry
+from forslag.document.tablelayout import fit_words, table_geometry
 from forslag.economy.business_case import whole
 from forslag.economy.calc import Figure, Phrase
 from forslag.errors import ForslagError
@@ -40,7 +41,7 @@ class TableCounter:
 def _phrase(parts: Phrase) -> Markup:
     out = Markup()
     for part in parts:
-        out += format_figure(part, set()) if isinstance(part, Figure) else part
+        out += danish.unbreakable(format_figure(part, set())) if isinstance(part, Figure) else part
     return out
 
 
@@ -59,6 +60,22 @@ def css_string(value: str) -> Markup:
         else:
             out.append(char)
     return Markup('"' + "".join(out) + '"')
+
+
+_BOX = (
+    '<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 10 10" width="10" height="10">'
+    '<rect x="0.5" y="0.5" width="9" height="9" fill="none" stroke="#1a1a1a"/>{}</svg>'
+)
+_CROSS = '<path d="M2 2L8 8M8 2L2 8" stroke="#1a1a1a" stroke-width="1.2"/>'
+
+
+def _checkbox(checked: bool) -> Markup:
+    """A check box drawn as a small image whose text alternative says its state: a box glyph (☐ ☒) was read
+    by its character name, or not at all."""
+    svg = _BOX.format(_CROSS if checked else "")
+    source = "data:image/svg+xml;base64," + base64.b64encode(svg.encode()).decode()
+    alt = "afkrydset" if checked else "ikke afkrydset"
+    return Markup('<img class="checkbox" src="{}" alt="{}">').format(source, alt)
 
 
 def _money(value: Decimal | None) -> str:
@@ -82,22 +99,28 @@ def _bc_kr(value: Decimal | None, unit: str) -> str:
 
 FILTERS: dict[str, Callable[..., Any]] = {
     "money": _money,
-    "bc_amount": _bc_amount,
-    "bc_kr": _bc_kr,
-    "pct": lambda value: danish.quantity(value, "percent"),
+    # A figure and its unit never part at a line's end (a no-break space between them).
+    "bc_amount": lambda value, unit: danish.unbreakable(_bc_amount(value, unit)),
+    "bc_kr": lambda value, unit: danish.unbreakable(_bc_kr(value, unit)),
+    "pct": lambda value: danish.unbreakable(danish.quantity(value, "percent")),
     "qty": lambda value: danish.quantity(value, "count"),
     "dec": lambda value: danish.quantity(value, "decimal"),
     "cell": danish.cell,
-    "amount": danish.amount,
+    "amount": lambda *args, **kw: danish.unbreakable(danish.amount(*args, **kw)),
     "date": _date,
-    "years": danish.years,
+    "years": lambda value: danish.unbreakable(danish.years(value)),
     "yes_no": danish.yes_no,
-    "fte": danish.fte,
+    "fte": lambda value: danish.unbreakable(danish.fte(value)),
     "phrase": _phrase,
-    "checkbox": lambda checked: "☒" if checked else "☐",
+    "checkbox": lambda checked: _checkbox(bool(checked)),
+    # A narrow column's long words may break, at a Danish hyphenation point and with a hyphen, in every
+    # browser (not all hyphenate Danish by themselves) and in the PDF alike.
+    "hyphenate": lambda text: fit_words(str(text), LONG_WORD_EM),
     "css_string": css_string,
 }
 
+
+LONG_WORD_EM = 5.0  # words wider than this (about ten letters) get soft hyphens in narrow table columns
 
 _OPTIONS: dict[str, Any] = {
     "undefined": jinja2.StrictUndefined,
@@ -156,7 +179,12 @@ def render_proposal(
 
 def render_notat(env: jinja2.Environment, computed: ComputedProposal, stamp: Stamp, *, for_print: bool) -> str:
     """The committee notat for a business case judged not suitable ("<title> som investeringscase")."""
-    return _page(env, "notat.html.j2", computed, stamp, for_print, {})
+    from forslag.document.notat import argument
+
+    extra: dict[str, Any] = {}
+    if computed.business_case is not None and computed.suitability is not None:
+        extra["argument"] = argument(computed.business_case, computed.suitability.scenario)
+    return _page(env, "notat.html.j2", computed, stamp, for_print, extra)
 
 
 def _page(
@@ -210,8 +238,25 @@ def business_case_context(computed: ComputedProposal) -> dict[str, Any] | None:
         "unbooked": unbooked,
         "charts": {k: {"svg": Markup(c.svg), "alt": c.alt} for k, c in computed.charts.items()},
         "first_figure": computed.prose_figures + 1,
+        "sensitivity_columns": _sensitivity_columns(computed.business_case),
         "prose": {k.removeprefix("bc."): Markup(v) for k, v in computed.prose.items() if k.startswith("bc.")},
     }
+
+
+def _sensitivity_columns(result: Any) -> list[dict[str, Any]]:
+    """The sensitivity table's columns: one per distinct curve. Scenarios that differ only in their success
+    rate share one curve (the table varies the rate), so they share one column instead of repeating it."""
+    columns: list[dict[str, Any]] = []
+    for s in result.scenarios:
+        same = next((c for c in columns if c["scenario"].sensitivity == s.sensitivity), None)
+        if same is None:
+            columns.append({"scenario": s, "names": [s.scenario.name]})
+        else:
+            same["names"].append(s.scenario.name)
+    for column in columns:
+        names = column["names"]
+        column["name"] = "Alle scenarier" if len(names) == len(result.scenarios) > 1 else " / ".join(names)
+    return columns
 
 
 def _template_position(exc: jinja2.TemplateError) -> str:

@@ -5,7 +5,7 @@ cell twice; the price is that a column never grows to fit its text, so the width
 the widest text each column must hold on one line, measured in the document's bold face. The first setting
 that leaves the label column its minimum wins: portrait at 9 down to 7,5 pt (ten year columns of amounts up
 to ±99.999 stay upright), then a landscape page (the `wide` page of style.css) at 9 down to 7 pt. A table
-taller than about half a page may break across pages; a shorter one is kept whole.
+that fits on a page is kept whole (it starts a page rather than break); a taller one breaks between rows.
 """
 
 from __future__ import annotations
@@ -43,7 +43,7 @@ CELL_PAD_EM = 0.8  # style.css: th, td { padding: 0.3em 0.4em }
 NUM_PAD_EM = 0.6  # style.css: .num { padding-left: 0.2em }
 SAFETY_EM = 0.25  # room for rounding in the layout and for a face a little wider than measured
 LINE_EM = 1.25  # style.css: table { line-height: 1.25 }
-KEEP_WHOLE = 0.5  # of the page's height: a taller table may break between rows
+KEEP_WHOLE = 0.85  # of the page's height (room for the caption and notes): a taller table breaks between rows
 
 
 @functools.cache

@@ -1,10 +1,11 @@
 """Finishing WeasyPrint's tagged PDF for PDF/UA-1 and PDF/A-2a before it is written.
 
-WeasyPrint (70) tags the page body, but leaves six things short of PDF/UA that are fixed here, on its own
+WeasyPrint (70) tags the page body, but leaves seven things short of PDF/UA that are fixed here, on its own
 objects, so the bytes stay as deterministic as WeasyPrint's:
 - text in page-margin boxes (running header, stamp, page numbers) is marked with an MCID whose structure
   element hangs outside the tree; it becomes a pagination artifact and leaves the parent tree;
 - a table header cell has no Scope; it gets the HTML scope (Row for a row heading, Column otherwise);
+- a block row's header (scope=rowgroup) and a row header spanning rows are in no data cell's Headers;
 - header cells carry IDs that table cells' Headers refer to, but the tree has no IDTree to find them by;
 - a Figure's BBox is in CSS pixels from the page's top instead of PDF points from its bottom;
 - an element that crosses a page break is one structure element per page; the pieces are joined;
@@ -223,6 +224,37 @@ def scope_headers(document: Any) -> None:
             element["A"]["Scope"] = "/Row" if scope in ("row", "rowgroup") else "/Column"
 
 
+def spanning_headers(document: Any) -> None:
+    """Points data cells at the header cells WeasyPrint leaves out of their Headers: a block row's header
+    (scope=rowgroup: every cell of its row group below it) and a row header spanning rows (every spanned row)."""
+    for page in document.pages:
+        for table in _boxes(page._page_box):
+            if getattr(table, "element_tag", None) != "table" or not hasattr(table, "column_widths"):
+                continue
+            for group in table.children:
+                rows = list(group.children)
+                for i, row in enumerate(rows):
+                    for cell in row.children:
+                        mark = getattr(cell, "mark", None)
+                        if mark is None or cell.element_tag != "th" or "ID" not in mark:
+                            continue
+                        scope = (cell.element.get("scope") or "").lower()
+                        if scope == "rowgroup":
+                            targets = rows[i + 1 :]
+                        elif scope == "row" and cell.rowspan > 1:
+                            targets = rows[i + 1 : i + cell.rowspan]
+                        else:
+                            continue
+                        for target in targets:
+                            for data in target.children:
+                                data_mark = getattr(data, "mark", None)
+                                if data_mark is None or data.element_tag != "td":
+                                    continue
+                                headers = data_mark["A"].setdefault("Headers", pydyf.Array())
+                                if mark["ID"] not in headers:
+                                    headers.append(mark["ID"])
+
+
 def id_tree(pdf: Any, prefix: str) -> None:
     """The IDTree through which table cells' Headers find their header cells.
 
@@ -298,6 +330,7 @@ def finish(document: Any, pdf: Any, *, soft_hyphenation: bool, id_prefix: str) -
     folio_streams(pdf)
     join_split_elements(pdf)
     scope_headers(document)
+    spanning_headers(document)
     id_tree(pdf, id_prefix)
     figure_boxes(pdf)
     if soft_hyphenation:

@@ -87,6 +87,9 @@ class Economy:
     footnotes: tuple[str, ...]
     figures: dict[str, Figure] = field(default_factory=dict)
     warnings: tuple[str, ...] = ()
+    # Which lines (by id) each amount figure adds up, by the figure's name without its last part ("line.x",
+    # "heading.x", "net", "running"): what `forslag check --explain` shows a reviewer for each quoted amount.
+    sums: dict[str, tuple[str, ...]] = field(default_factory=dict)
 
     @property
     def permanent_total(self) -> Row:
@@ -256,19 +259,32 @@ def calculate(proposal: Proposal, case: Case) -> Economy:
     warnings: list[str] = []
     footnotes: list[str] = []
 
+    sums: dict[str, tuple[str, ...]] = {}
+
     def compute(lines: list[Line], block: Block, default: str) -> list[ComputedLine]:
+        values_of = {line.id: line_values(line, years) for line in lines}
+        covered = {other for line in lines for other in line.covers}
         out = []
         for line in lines:
-            values = line_values(line, years)
+            values = values_of[line.id]
             marker = ""
             if line.footnote:
                 footnotes.append(line.footnote)
                 marker = "*" * len(footnotes)
             prefix = f"line.{line.id}"
             _row_figures(prefix, values, years, figures)
-            headline, warning = _headline(line, default, prefix, figures, years[-1])
-            if warning:
-                warnings.append(warning)
+            sums[prefix] = (line.id,)
+            headline: Phrase | None = None
+            if line.id not in covered:
+                if line.covers:
+                    # The heading names this line and the ones after it: its amount is theirs together.
+                    prefix = f"heading.{line.id}"
+                    members = (line.id, *line.covers)
+                    _row_figures(prefix, sum_rows([values_of[m] for m in members], width), years, figures)
+                    sums[prefix] = members
+                headline, warning = _headline(line, default, prefix, figures, years[-1])
+                if warning:
+                    warnings.append(warning)
             row = Row(line.label, line.styringsomraade, block, values, "line", marker)
             out.append(ComputedLine(line, row, headline))
         return out
@@ -314,9 +330,15 @@ def calculate(proposal: Proposal, case: Case) -> Economy:
     _row_figures("permanent", permanent_total, years, figures)
     _row_figures("investment", impl_total, years, figures)
     _row_figures("impact", impact_values, years, figures)
-    recurring = [c.row.values[last] or 0 for c in permanent if c.line.styringsomraade in DRIFT]
-    figures["running.full"] = Figure("amount", Decimal(sum(v for v in recurring if v > 0)))
-    figures["savings.full"] = Figure("amount", Decimal(sum(v for v in recurring if v < 0)))
+    recurring = [(c.line.id, c.row.values[last] or 0) for c in permanent if c.line.styringsomraade in DRIFT]
+    figures["running.full"] = Figure("amount", Decimal(sum(v for _, v in recurring if v > 0)))
+    figures["savings.full"] = Figure("amount", Decimal(sum(v for _, v in recurring if v < 0)))
+    sums["running"] = tuple(i for i, v in recurring if v > 0)
+    sums["savings"] = tuple(i for i, v in recurring if v < 0)
+    sums["net"] = tuple(c.line.id for c in permanent if c.line.styringsomraade in DRIFT)
+    sums["permanent"] = tuple(c.line.id for c in permanent)
+    sums["investment"] = tuple(c.line.id for c in implementation)
+    sums["impact"] = (*sums["permanent"], *sums["investment"])
     figures["payback.service"] = Figure("years", payback_service.years)
     figures["payback.total"] = Figure("years", payback_total.years)
     figures["years.first"] = Figure("year", years[0])
@@ -338,4 +360,5 @@ def calculate(proposal: Proposal, case: Case) -> Economy:
         footnotes=tuple(footnotes),
         figures=figures,
         warnings=tuple(warnings),
+        sums=sums,
     )

@@ -86,7 +86,8 @@ def assess(result: BusinessCaseResult) -> Suitability:
     if others:
         reasons.append(
             f"Gevinsterne spreder sig ud over {bc.investor} til {_join(others)}: "
-            "den offentlige sektor som helhed kan vinde, også hvor det ikke kan finansiere investeringen."
+            f"den offentlige sektor som helhed kan vinde, men kun gevinsterne hos {bc.investor} kan finansiere "
+            "investeringen."
         )
     return Suitability("egnet" if suitable else "ikke egnet", tuple(reasons), scenario.id, share, tau, limit)
 

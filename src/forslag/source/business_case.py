@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 from decimal import Decimal, localcontext
 from typing import TYPE_CHECKING, Annotated, Any, Literal
@@ -336,6 +337,21 @@ class Suitability(Strict):
     problem: str | None = Field(None, description="The notat's 'Problemstilling' (Markdown).")
     solution: str | None = Field(None, description="The notat's 'Løsning' (Markdown).")
     alternative: str | None = Field(None, description="The alternative to an investment case (Markdown).")
+    committee: str | None = Field(
+        None, description="The committee the notat answers, named in full, e.g. 'Børne- og Ungdomsudvalget'."
+    )
+    occasion: str | None = Field(
+        None, description="What the committee decided that asks for the notat, e.g. 'medlemsforslaget om ...'."
+    )
+    meeting: dt.date | None = Field(None, description="The date of the committee meeting that decided it.")
+    minutes: str | None = Field(None, description="The link (https://) to the minutes of that meeting.")
+
+    @field_validator("minutes")
+    @classmethod
+    def _minutes_is_a_web_link(cls, value: str | None) -> str | None:
+        if value is not None and not re.fullmatch(r"https?://[^\s<>\"]+", value):
+            raise ValueError(f"{value[:60]!r} is not a web address; write the link as https://...")
+        return value
 
 
 class Tabel1FromCase(Strict):

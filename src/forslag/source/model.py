@@ -206,6 +206,13 @@ class Line(Strict):
         ),
     )
     footnote: str | None = Field(None, description="A note printed under Tabel 1, marked * on the row.")
+    covers: list[str] = Field(
+        default_factory=list,
+        description=(
+            "Ids of the lines right after this one that its heading names too ('unge- og voksenområderne'): "
+            "the heading's amount is then the sum of this line and those, and they print no heading of their own."
+        ),
+    )
     text: Prose = Field("", description="The explanatory paragraph (Markdown) under the run-in heading.")
 
     @field_validator("id")
@@ -230,6 +237,23 @@ class Economy(Strict):
     implementation: list[Line] = Field(
         default_factory=list, description="Implementeringsomkostninger (midler fra investeringspuljen)."
     )
+
+    @model_validator(mode="after")
+    def _covers_follow(self) -> Economy:
+        for block in (self.permanent, self.implementation):
+            ids = [line.id for line in block]
+            covered: set[str] = set()
+            for index, line in enumerate(block):
+                expected = ids[index + 1 : index + 1 + len(line.covers)]
+                if line.covers and line.covers != expected:
+                    raise ValueError(
+                        f"line {line.id!r}: 'covers' lists {line.covers}, but a heading can only speak for the "
+                        f"lines right after it in the same block, in order ({expected or 'none follow'})"
+                    )
+                if covered & set(line.covers) or (line.covers and line.id in covered):
+                    raise ValueError(f"line {line.id!r}: a line can be covered by one heading only")
+                covered |= set(line.covers)
+        return self
 
 
 class Goal(Strict):
