@@ -92,6 +92,8 @@ def test_every_command_and_flag_is_in_the_reference(monkeypatch: pytest.MonkeyPa
     sub = next(a for a in top._actions if isinstance(a, argparse._SubParsersAction))
     for name, command in sub.choices.items():
         assert f"## forslag {name}\n" in page
+        assert name in docsgen.GUIDES, f"forslag {name} has no page that explains it (tools/docsgen.py GUIDES)"
+        assert (ROOT / "docs" / docsgen.GUIDES[name][1].removeprefix("../").split("#")[0]).is_file()
         for action in command._actions:
             if isinstance(action, argparse._HelpAction):
                 continue  # -h on every command: said once, not in every table

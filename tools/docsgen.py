@@ -135,13 +135,30 @@ def business_case_page() -> str:
     return model_reference(
         BusinessCase,
         "Business case fields",
-        "Every key under a proposal's `business_case:`. The [how-to guide](../how-to/business-case-annex.md) shows "
-        "a whole one, and [the business case's arithmetic](../explanation/business-case-arithmetic.md) says "
-        "what is computed from it.",
+        "Every key under a proposal's `business_case:`. The how-to guides show a whole [business "
+        "case](../how-to/business-case-annex.md) and a [cost assessment](../how-to/cost-assessment.md), "
+        "[the rules page](../business-case.md) holds the rules, placeholders and JSON, and [the business case's "
+        "arithmetic](../explanation/business-case-arithmetic.md) says what is computed from it.",
     )
 
 
 # --- commands ----------------------------------------------------------------------------------------------------
+
+# Where each command is explained for a reader (a how-to or an explanation), linked under its table; a command
+# the parser gains without a page here fails tests/test_docs.py, so no command is only listed.
+GUIDES = {
+    "check": ("Write a proposal", "../how-to/write-a-proposal.md"),
+    "build": ("Bind the case, and several cases", "../how-to/several-cases.md"),
+    "export": ("The finance centre: workbook, pool budget, approval", "../workbook.md"),
+    "serve": ("Preview while writing", "../how-to/preview.md"),
+    "schema": ("Write a proposal: editor support", "../how-to/write-a-proposal.md#editor-support"),
+    "init": ("Run it in CI", "../how-to/ci.md"),
+    "new": ("Write a proposal", "../how-to/write-a-proposal.md"),
+    "textconv": ("Read what changed: git and forslag diff", "../how-to/git-diff.md"),
+    "diff": ("Read what changed: git and forslag diff", "../how-to/git-diff.md"),
+    "followup": ("Follow up realised effects", "../follow-up.md"),
+    "completion": ("Install forslag and shell completion", "../how-to/install.md"),
+}
 
 
 def _arguments(parser: argparse.ArgumentParser) -> list[str]:
@@ -190,6 +207,9 @@ def cli_page() -> str:
         if command.description and command.description != helps.get(name):
             out += ["```text", command.description.strip(), "```\n"]
         out += ["```text", command.format_usage().strip(), "```\n", *_arguments(command), ""]
+        if name in GUIDES:
+            title, link = GUIDES[name]
+            out += [f"How to use it: [{title}]({link}).\n"]
     return "\n".join(out) + "\n"
 
 
