@@ -433,3 +433,21 @@ def test_a_state_change_is_an_ordinary_edit_that_diff_shows(
     assert result.code == 0  # no economic change: the money is the same
     assert "metadata changed: finance_approval, state" in result.out
     assert "state: [-indsendt-]{+godkendt+}" in result.out
+
+
+def test_a_cost_assessment_gets_its_cost_tables_not_a_verdict(run: Run, tmp_path: Path) -> None:
+    """A case with costs and no gains exported: its costs by type, present values and cost per participant, as
+    `check --json` has them (Ishøj's cost side: 13.603.050 kr. in present value, 87.762 kr. a child)."""
+    case = PROPOSALS.parent / "tests" / "data" / "cost-assessment"
+    data, checked = _export(run, tmp_path, case)
+    [proposal] = checked["proposals"]
+    base = proposal["business_case"]["cost_assessment"]["scenarios"][0]
+    sheet = read(data)["BC ishoej-omkostninger"]
+    rows = _grid(sheet)
+    texts = [c.value for c in sheet.values() if isinstance(c.value, str)]
+    assert any(t.startswith("Omkostningsvurdering:") for t in texts)
+    assert not any("Egnethed" in t for t in texts)  # a price, not an investment case: no verdict
+    [total_row] = [r for r, cells in rows.items() if cells.get("A") and cells["A"].value == "I alt"][:1]
+    numbers = [number(c) for col, c in rows[total_row].items() if col != "A" and number(c) is not None]
+    assert base["total"] in numbers and base["pv"] in numbers and base["per_participant"] in numbers
+    assert base["pv"] == 13_603_050 and base["per_participant"] == 87_762

@@ -37,24 +37,27 @@ def _results(s: dict[str, Any], unit: str) -> list[tuple[str, Any, str | None]]:
 
 def business_case_sheet(book: Book, proposal: ComputedProposal) -> None:
     result = proposal.business_case
-    assert result is not None and proposal.suitability is not None
-    data = as_json(result, {"verdict": proposal.suitability.verdict, "reasons": list(proposal.suitability.reasons)})
+    assert result is not None
+    verdict = proposal.suitability  # None for a cost assessment: a price, not an investment case
+    data = as_json(result, None if verdict is None else {"verdict": verdict.verdict, "reasons": list(verdict.reasons)})
     unit = result.case.unit
     ws = book.sheet(f"BC {proposal.name}")
     p = proposal.source.proposal
+    notes = [result.discount_note]
+    if verdict is not None:
+        notes.append(f"Egnethed som investeringscase: {verdict.verdict}")
     row = book.head(
         ws,
-        f"Business case: {p.title}",
-        [
-            result.discount_note,
-            f"Egnethed som investeringscase: {proposal.suitability.verdict}",
-        ],
+        f"{'Omkostningsvurdering' if result.cost_assessment else 'Business case'}: {p.title}",
+        notes,
         book.stamps[proposal.name],
         unit,
     )
     labels: list[str] = []
     decimal = book.fmt("decimal", num_format="0.00")
     percent = book.fmt("percent", num_format=PERCENT)
+    if result.cost_assessment:
+        row = _cost_assessment(book, ws, row, data, list(result.calendar_years), unit, labels)
     for s in data["scenarios"]:
         ws.write_string(row, 0, f"Scenarie: {s['name']}", book.bold)
         ws.write_number(row, 1, s["success_rate"], percent)
@@ -101,3 +104,50 @@ def business_case_sheet(book: Book, proposal: ComputedProposal) -> None:
     ws.set_column(1, 40, 14)
     ws.set_landscape()
     ws.fit_to_pages(1, 0)
+
+
+def _cost_assessment(
+    book: Book, ws: Any, row: int, data: dict[str, Any], years: list[int], unit: str, labels: list[str]
+) -> int:
+    """Per cost scenario: the costs by type and year, the totals, present values and cost per participant."""
+    decimal = book.fmt("decimal", num_format="0.00")
+    assessment = data["cost_assessment"]
+    for scenario in assessment["scenarios"]:
+        title = f"Omkostningsscenarie: {scenario['name']}"
+        ws.write_string(row, 0, title, book.bold)
+        labels.append(title)
+        row += 1
+        count = len(scenario["costs"])
+        heads = ["Omkostningstype", *(str(y) for y in years[:count]), "I alt", "Nutidsværdi"]
+        heads.append(f"Pr. deltager ({unit})")
+        for col, text in enumerate(heads):
+            ws.write_string(row, col, text, book.header)
+        row += 1
+        for kind, values in scenario["by_type"].items():
+            ws.write_string(row, 0, kind)
+            labels.append(kind)
+            for col, value in enumerate(values, start=1):
+                ws.write_number(row, col, value, book.amount)
+            ws.write_number(row, count + 1, scenario["total_by_type"][kind], book.amount)
+            ws.write_number(row, count + 2, scenario["pv_by_type"][kind], book.amount)
+            per = scenario["per_participant_by_type"][kind]
+            if per is not None:
+                ws.write_number(row, count + 3, per, book.amount)
+            row += 1
+        ws.write_string(row, 0, "I alt", book.bold)
+        for col, value in enumerate(scenario["costs"], start=1):
+            ws.write_number(row, col, value, book.amount)
+        ws.write_number(row, count + 1, scenario["total"], book.amount)
+        ws.write_number(row, count + 2, scenario["pv"], book.amount)
+        if scenario["per_participant"] is not None:
+            ws.write_number(row, count + 3, scenario["per_participant"], book.amount)
+        row += 1
+        ws.write_string(row, 0, "Deltagere")
+        for col, value in enumerate(scenario["participants"], start=1):
+            ws.write_number(row, col, value, decimal)
+        row += 2
+    if assessment["participants_pv"] is not None:
+        ws.write_string(row, 0, "Deltagere, nutidsværdi (grundscenariet)")
+        ws.write_number(row, 1, assessment["participants_pv"], decimal)
+        row += 2
+    return row
