@@ -71,3 +71,15 @@ def test_changes_since_an_unknown_revision_is_a_usage_error(run: Run, case_repo:
     assert result.code == 2
     assert "unknown revision 'nope'" in result.err
     assert not any((tmp_path / "out").glob("*"))  # nothing written
+
+
+def test_the_annex_names_no_organisation_a_case_did_not_choose() -> None:
+    """The annex's section names come from the document's structure, never from Københavns Kommune's wording:
+    another municipality's annex would otherwise name Copenhagen's finance centre after a state change."""
+    from forslag.history.annex import SECTION_NAMES
+    from forslag.source.model import Wording
+
+    defaults = [v for v in Wording().model_dump().values() if isinstance(v, str)]
+    words = {w for d in defaults for w in ("Center for Økonomi", "Økonomiforvaltningen") if w in d}
+    assert words, "the defaults no longer name Copenhagen's bodies: update this test"
+    assert [name for name in SECTION_NAMES.values() if any(w in name for w in words)] == []

@@ -87,6 +87,10 @@ def test_new_case_of_other_years_and_a_danish_name_builds_without_copenhagen(
     assert case["years"] == [2028, 2029, 2030, 2031] and case["municipality"] == "Hjørring Kommune"
     assert set(case["wording"]) == set(Wording.model_fields)  # every key written out, from the model
     assert "Left out: Center for Økonomi, Økonomiforvaltningen" in Path("proposals/case.yaml").read_text()
+    # The example pool budget is for the case's own years: removing its # gives a case that checks.
+    text = Path("proposals/case.yaml").read_text()
+    assert "# pool_budget: {2028: 10000, 2029: 20000, 2030: 10000}" in text
+    Path("proposals/case.yaml").write_text(text.replace("# pool_budget:", "pool_budget:"))
     assert run("new", "hjemmetræning").code == 0
     source = yaml.safe_load(Path("proposals/hjemmetræning.yaml").read_text())
     assert source["title"] == "Hjemmetræning"

@@ -28,8 +28,9 @@ SECTION_NAMES = {
     "case": "Sagsfil",
     "risk.level": "Risikoniveau",
     "innovation": "Innovationsforslag",
-    "finance_approval": "Godkendelse fra Center for Økonomi",
-    "state": "Tilstand hos Center for Økonomi",
+    # Named by the table, not the approving body: the body is the case's own word (wording.finance_centre).
+    "finance_approval": "Tabel 4: godkendelse",
+    "state": "Tabel 4: forslagets tilstand",
     "partners": "Samarbejdspartnere",
     "hearings": "Høring",
     "follow_up.implementation": "Opfølgning på implementering",

@@ -105,6 +105,8 @@ def case_text(years: list[int], municipality: str) -> str:
         "@YEARS@": json.dumps(years),
         "@PRICE_LEVEL@": str(years[0]),
         "@WORDING@": _wording_lines(),
+        # An example pool over the case's first three years, so removing the # gives a valid case.
+        "@POOL_BUDGET@": "{" + ", ".join(f"{y}: {a}" for y, a in zip(years, (10000, 20000, 10000), strict=False)) + "}",
     }
     text = _scaffold("case.yaml")
     for placeholder, value in replacements.items():
