@@ -329,3 +329,19 @@ def test_diff_reports_what_moved_in_the_business_case(run: Run, tmp_path: Path) 
     assert (facts["bc.lav.payback"]["old"], facts["bc.lav.payback"]["new"]) == (7, 6)
     assert facts["bc.lav.net.1"]["difference"] == 40
     assert "bc.hoej.npv" not in facts  # the other scenario did not move
+
+
+def test_an_amounts_difference_is_the_difference_of_the_printed_figures() -> None:
+    """A business case kept in kr. shows its present value in whole 1.000 kr.; the difference beside it must be
+    the difference of what is printed (420 -> 599: +179), not of the exact values (+178,85)."""
+    from decimal import Decimal
+
+    from forslag.history.diff import Change
+    from forslag.history.facts import Fact
+    from forslag.history.report import _change_line
+
+    def fact(value: str) -> Fact:
+        return Fact("business_case", "costs.pv", "omkostningernes nutidsværdi", None, "amount", Decimal(value))
+
+    line = _change_line("pv", Change("business_case.costs.pv", fact("420.35"), fact("599.20")))
+    assert line[2:] == ["420", "599", "+179"]

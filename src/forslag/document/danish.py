@@ -21,6 +21,11 @@ def _quantize(value: Decimal, places: int) -> Decimal:
     return result.copy_abs() if result.is_zero() else result
 
 
+def whole(value: Decimal | int) -> int:
+    """A figure as `number` prints it without decimals: rounded half up, once."""
+    return int(_quantize(Decimal(value), 0))
+
+
 def number(value: Decimal | int, places: int = 0) -> str:
     """A number with Danish separators, rounded half-up to `places` decimals: 12.870 / 2,2."""
     q = _quantize(Decimal(value), places)

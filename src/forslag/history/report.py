@@ -34,11 +34,21 @@ def signed(value: Decimal | int | None) -> str:
     return text if text.startswith("-") or text == "0" else f"+{text}"
 
 
+def _shown_difference(c: Change) -> Decimal | int | None:
+    """The difference of the two figures as printed: an amount is shown whole, so its difference is the
+    difference of the whole figures (420 -> 599 moved by +179, never +178,85)."""
+    if c.fact.kind != "amount" or c.difference is None:
+        return c.difference
+    old = c.old.value if c.old and c.old.value is not None else 0
+    new = c.new.value if c.new and c.new.value is not None else 0
+    return danish.whole(Decimal(new)) - danish.whole(Decimal(old))
+
+
 def _change_line(what: str, c: Change) -> list[str]:
     f = c.fact
     old = value_text(f, c.old.value) if c.old else BLANK
     new = value_text(f, c.new.value) if c.new else BLANK
-    return [what, str(f.year or ""), old, new, signed(c.difference)]
+    return [what, str(f.year or ""), old, new, signed(_shown_difference(c))]
 
 
 def _row_lines(r: RowChange) -> list[list[str]]:

@@ -374,7 +374,10 @@ class BusinessCase(Strict):
         None, description="The price level (p/l) of the amounts; converted to the case's with its price_index."
     )
     first_year: int = Field(description="The calendar year of year 1 of the case, e.g. 2015.")
-    horizon: int = Field(description="Years the case runs, at most 50.")
+    horizon: int = Field(
+        description=f"Years the case runs, 1 to {MAX_HORIZON}; past 50 with a warning (the discount schedule's "
+        "third step begins after year 70)."
+    )
     participants: Participants = Field(description="The target group.")
     costs: list[Cost] = Field(description="What the intervention costs.")
     scenarios: list[Scenario] = Field(

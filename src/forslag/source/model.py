@@ -345,7 +345,9 @@ class Proposal(Strict):
     administrative_effectivisation: Prose | None = Field(
         None, description="Section 5 (Markdown); leave out when the proposal has none."
     )
-    finance_approval: Approval = Field(description="Tabel 4: Center for Økonomi's approval.")
+    finance_approval: Approval = Field(
+        description="Tabel 4: the finance centre's approval and the proposal's state (wording.finance_centre names it)."
+    )
     partners: list[str] = Field(default_factory=list, description="Tabel 5; leave empty for 'Ikke relevant'.")
     hearings: list[Hearing] = Field(default_factory=list, description="Tabel 6.")
     business_case: BusinessCase | None = Field(
