@@ -74,12 +74,12 @@ test-latest: $(UV) $(AXE)
 	@sh .ci/system-deps
 	$(UV) venv --quiet --allow-existing --python $(PYTHON) .venv-latest
 	$(UV) pip install --quiet --python .venv-latest --upgrade -e . --group dev
-	.venv-latest/bin/ruff check src tests
+	.venv-latest/bin/ruff check src tests tools
 	.venv-latest/bin/mypy
 	.venv-latest/bin/pytest -p no:cacheprovider
 
 bench: $(STAMP)
-	$(BIN)/python -m forslag.batch.bench $(BENCH_ARGS)
+	$(BIN)/python tools/bench.py $(BENCH_ARGS)
 
 clean:
 	rm -rf output/*.pdf output/*.html output/assets output/.forslag-cache

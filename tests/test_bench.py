@@ -12,7 +12,7 @@ from .conftest import ROOT
 
 def test_the_quick_bench_prints_every_figure_and_target() -> None:
     proc = subprocess.run(
-        [sys.executable, "-m", "forslag.batch.bench", "--quick"],
+        [sys.executable, str(ROOT / "tools" / "bench.py"), "--quick"],
         capture_output=True,
         text=True,
         timeout=1800,

@@ -664,7 +664,7 @@ def bench(count: int, rounds: int, commits: int, say: Callable[[str], None]) -> 
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m forslag.batch.bench", description=__doc__.splitlines()[0])
+    parser = argparse.ArgumentParser(prog="python tools/bench.py", description=__doc__.splitlines()[0])
     parser.add_argument("--count", type=int, help="proposals in the corpus (default 100; --quick: 2)")
     parser.add_argument("--rounds", type=int, help="rounds of every comparison (default 5; --quick: 1)")
     parser.add_argument("--commits", type=int, help="commits in the corpus's history (default 300; --quick: 10)")
