@@ -181,9 +181,10 @@ def _check_follow_ups(files: list[Path], as_json: bool) -> _Checked:
             say(f"warning: {warning}")
         net = e.net.accumulated
         pay = [p.years if p.years is not None else ">20" for p in (*e.payback_adopted, *e.payback_realised)]
+        span = str(e.passed[0]) if len(e.passed) == 1 else f"{e.passed[0]}-{e.passed[-1]}"
         say(
             f"ok: {path}: follow-up of {report.target.computed.source.proposal.title} at "
-            f"{report.target.revision.name}: {e.passed[0]}-{e.passed[-1]} net planned {net.planned}, "
+            f"{report.target.revision.name}: {span} net planned {net.planned}, "
             f"realised {net.realised} "
             f"(payback adopted {pay[0]}/{pay[1]}, at the realised pace {pay[2]}/{pay[3]} years)"
         )
