@@ -148,3 +148,20 @@ def test_published_results_print_in_prose_in_the_asked_unit(run: Run) -> None:
 
     summary = " ".join(compute(load_proposal(SOEM)).prose["summary"].split())
     assert "8,2 mio. kr." in summary and "12,62 %" in summary and "13 %" in summary and "-769 kr." in summary
+
+
+def test_a_derived_cost_that_ends_early_is_quoted_for_its_period(run: Run, tmp_path: Path) -> None:
+    """Running costs that stop in 2030 in a case of 2029-2032 become Tabel 1 rows whose heading says the period
+    ('årligt i 2029-2030'), not 'ved fuld indfasning': a derived row has no headline key the writer could set,
+    so a warning asking for one could not be acted on (a new user's trial met it)."""
+    source = DATA / "cost-assessment-ends-early" / "lektiecafe.yaml"
+    checked = run("check", source)
+    assert checked.code == 0, checked.out
+    assert "warning" not in checked.out
+    built = run("build", source, "--format", "html", "--out", tmp_path)
+    assert built.code == 0, built.out + built.err
+    text = " ".join((tmp_path / "lektiecafe.html").read_text().replace("&nbsp;", " ").replace("\xa0", " ").split())
+    assert (
+        "Lokaler og materialer</strong>: 30 t. kr. årligt i 2029-2030" in text or "30 t. kr. årligt i 2029-2030" in text
+    )
+    assert "ved fuld indfasning" not in text.split("Lokaler og materialer", 1)[1][:120]

@@ -9,7 +9,7 @@ from forslag.economy.business_case import BusinessCaseResult, calculate_business
 from forslag.economy.calc import Economy, calculate
 
 if TYPE_CHECKING:
-    from forslag.source.model import Case, Proposal
+    from forslag.source.model import Case, Headline, Proposal
 
 THOUSAND = Decimal(1000)
 
@@ -68,7 +68,12 @@ def with_derived_lines(proposal: Proposal, case: Case, result: BusinessCaseResul
         if not cost.implementation and not rule.running:
             continue
         row = Line(
-            id=f"bc_{cost.id}", label=cost.label, styringsomraade=cost.styringsomraade, amounts=values, text=note
+            id=f"bc_{cost.id}",
+            label=cost.label,
+            styringsomraade=cost.styringsomraade,
+            amounts=values,
+            text=note,
+            headline=_fitting_headline(values, case.years[-1]),
         )
         (implementation if cost.implementation else permanent).append(row)
     economy = proposal.economy.model_copy(
@@ -78,6 +83,15 @@ def with_derived_lines(proposal: Proposal, case: Case, result: BusinessCaseResul
         }
     )
     return proposal.model_copy(update={"economy": economy})
+
+
+def _fitting_headline(values: dict[int, Decimal], table_end: int) -> Headline | None:
+    """A derived row's headline that says truly what its amounts do: a cost that ends before Tabel 1 does is
+    temporary, so it is quoted for its period (one amount a year) or in total, never 'ved fuld indfasning'.
+    The writer cannot set a headline on a row the business case makes, so it is chosen here."""
+    if max(values) >= table_end:
+        return None  # the default headline, as for a typed row
+    return "period" if len(set(values.values())) == 1 else "total"
 
 
 def proposal_economy(proposal: Proposal, case: Case) -> tuple[Proposal, Economy, BusinessCaseResult | None]:
