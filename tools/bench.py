@@ -42,7 +42,7 @@ from typing import Any
 
 import yaml
 
-ROOT = Path(__file__).resolve().parents[3]
+ROOT = Path(__file__).resolve().parents[1]  # tools/ lies at the top of the repository
 EXAMPLES = ROOT / "proposals"
 BEFORE = ROOT / "tests" / "data" / "bench" / "before"  # the HTML of the examples (see its README)
 MIB = 1024 * 1024
