@@ -102,10 +102,9 @@ def test_an_amended_proposal_is_compared_with_its_newest_decision_and_the_report
     # Realised -5.150: +50, 50 / 5.200 = 0,96 -> +1,0 %.
     assert "2027 -5.200 -5.150 +50 +1,0 %" in text
     assert "-9.000" not in text
-    # The head names both decisions (its labels, floated left, come first in the text layer).
-    assert "Vedtaget: Ændret:" in text
-    assert "Borgerrepræsentationen, Overførselssagen 2025-2026, 12. marts 2026. Version vedtaget-2026" in text
-    assert "Borgerrepræsentationen, Budget 2027, 1. oktober 2026. Version budget-2027" in text
+    # The head names both decisions, each label read with its value.
+    assert "Vedtaget: Borgerrepræsentationen, Overførselssagen 2025-2026, 12. marts 2026. Version vedtaget-2026" in text
+    assert "Ændret: Borgerrepræsentationen, Budget 2027, 1. oktober 2026. Version budget-2027" in text
     # Both versions' net per year: adopted 2027 -5.090 - 1.733 + 820 + 110 + 180 = -5.713; amended -5.823.
     # 2028: adopted -10.180 - 2.957 + 1.640 + 4.455 + 340 + 370 = -6.332; amended (team 4.000) -6.787.
     assert "Vedtaget: vedtaget-2026 -5.713 -6.332" in text
@@ -359,3 +358,22 @@ def test_the_follow_up_schema_describes_every_field(capsys: pytest.CaptureFixtur
     assert code == 0 and schema["title"] == "forslag follow-up"
     assert set(schema["required"]) == {"adopted", "date", "source"}
     assert schema["$defs"]["GoalStatus"]["properties"]["status"]["enum"] == ["met", "partly", "not_met", "not_due"]
+
+
+def test_the_bound_summary_links_to_the_reports_bound_after_it(built: tuple[Path, Path]) -> None:
+    """Each row of the summary jumps to its report's first page inside the bound PDF (it once linked to the
+    report's HTML as an absolute file:// address in the source folder, where no report lies)."""
+    import pikepdf
+
+    _, out = built
+    with pikepdf.open(out / "opfoelgning.pdf") as pdf:
+        pages = [page.obj.objgen for page in pdf.pages]
+        starts = {item.title: pages.index(item.destination[0].objgen) for item in pdf.open_outline().root}
+        dests = pikepdf.NameTree(pdf.Root.Names.Dests)
+        jumps = set()
+        for annotation in pdf.pages[0].get("/Annots", []):
+            assert annotation.A.S == "/GoTo", repr(annotation.A)
+            jumps.add(pages.index(dests[str(annotation.A.D)][0].objgen))
+        addresses = [str(a.A.URI) for page in pdf.pages for a in page.get("/Annots", []) if "/URI" in a.A]
+    assert sorted(jumps) == sorted(v for k, v in starts.items() if k.startswith("Opfølgning:"))
+    assert not [a for a in addresses if a.startswith("file:")], addresses
