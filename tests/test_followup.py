@@ -102,9 +102,11 @@ def test_an_amended_proposal_is_compared_with_its_newest_decision_and_the_report
     # Realised -5.150: +50, 50 / 5.200 = 0,96 -> +1,0 %.
     assert "2027 -5.200 -5.150 +50 +1,0 %" in text
     assert "-9.000" not in text
-    # The head names both decisions, each label read with its value.
-    assert "Vedtaget: Borgerrepræsentationen, Overførselssagen 2025-2026, 12. marts 2026. Version vedtaget-2026" in text
-    assert "Ændret: Borgerrepræsentationen, Budget 2027, 1. oktober 2026. Version budget-2027" in text
+    # The head names both decisions (its labels, floated left, come first in the text layer; the tags read each
+    # label with its text, and test_the_report_head_sets_each_label_beside_its_text sees them side by side).
+    assert "Vedtaget: Ændret:" in text
+    assert "Borgerrepræsentationen, Overførselssagen 2025-2026, 12. marts 2026. Version vedtaget-2026" in text
+    assert "Borgerrepræsentationen, Budget 2027, 1. oktober 2026. Version budget-2027" in text
     # Both versions' net per year: adopted 2027 -5.090 - 1.733 + 820 + 110 + 180 = -5.713; amended -5.823.
     # 2028: adopted -10.180 - 2.957 + 1.640 + 4.455 + 340 + 370 = -6.332; amended (team 4.000) -6.787.
     assert "Vedtaget: vedtaget-2026 -5.713 -6.332" in text
@@ -377,3 +379,24 @@ def test_the_bound_summary_links_to_the_reports_bound_after_it(built: tuple[Path
         addresses = [str(a.A.URI) for page in pdf.pages for a in page.get("/Annots", []) if "/URI" in a.A]
     assert sorted(jumps) == sorted(v for k, v in starts.items() if k.startswith("Opfølgning:"))
     assert not [a for a in addresses if a.startswith("file:")], addresses
+
+
+def test_the_report_head_sets_each_label_beside_its_text(built: tuple[Path, Path]) -> None:
+    """The head reads like the proposal's: each label on the line of its text (an unstyled description list
+    once stacked them, label above text, when the proposal's head stopped styling `dl.summary`)."""
+    from weasyprint.formatting_structure import boxes
+
+    from tests.layoutcheck import _walk_body, layout
+
+    _, out = built
+    laid = layout((out / "forloebsprogram-opfoelgning.html").read_text())
+    top: dict[object, float] = {}
+    for box in _walk_body(laid.pages[0]._page_box):
+        if isinstance(box, boxes.LineBox) and box.element is not None:
+            top.setdefault(box.element, box.position_y)
+    rows = [e for e in laid.root.iter() if e.get("class") == "summary-row"]
+    assert len(rows) == 5  # administration, adopted, amended, date, source
+    for row in rows:
+        label, text = list(row)
+        first = next(p for p in text.iter() if p.tag == "p")
+        assert abs(top[label] - top[first]) < 1, "".join(label.itertext())
