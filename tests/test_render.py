@@ -222,3 +222,18 @@ def test_the_notes_label_stands_only_over_notes() -> None:
     )
     assert html.count("Noter til alle tabeller:") == 1
     assert html.index("Noter til alle tabeller:") < html.index("Effektiviseringer står med negativt fortegn")
+
+
+@pytest.mark.parametrize("folder", [PROPOSALS / "roedovre", PROPOSALS / "ishoej", DATA / "cost-assessment"])
+def test_another_municipalitys_example_names_its_own_finance_staff(folder: Path) -> None:
+    """Rødovre's and Ishøj's examples once printed Copenhagen's "Center for Økonomi, Økonomiforvaltningen" in
+    their approval table: their case.yaml left the wording out and took Copenhagen's defaults."""
+    from forslag.document.render import Stamp, environment, render_proposal
+
+    for source in find_sources([folder]):
+        loaded = load_proposal(source)
+        assert loaded.case.case.municipality != "Københavns Kommune"
+        html = render_proposal(environment(), compute(loaded), Stamp("Kilde", "0" * 64, None, False), for_print=False)
+        assert "Godkendelse af" in html
+        for copenhagen in ("Center for Økonomi", "Økonomiforvaltningen", "København"):
+            assert copenhagen not in html, (source.name, copenhagen)
