@@ -180,15 +180,21 @@ def _walk_body(page_box: Any) -> Iterator[Any]:
 HEADINGS = {"h1", "h2", "h3", "h4", "h5", "h6"}
 
 
-def stranded_headings(laid: Layout) -> list[str]:
-    """Headings left at a page's foot: fewer than two lines of what they head on their page, the rest on the
-    next ("4. Risikovurdering / Samlet risiko: Mellem", its text overleaf)."""
-    pages_of: dict[Any, list[int]] = {}  # every block element's lines, by page
+def line_pages(laid: Layout) -> dict[Any, list[int]]:
+    """Every block element's lines, as the page number of each line."""
+    pages_of: dict[Any, list[int]] = {}
     for number, page in enumerate(laid.pages, start=1):
         for box in _walk_body(page._page_box):
             if isinstance(box, boxes.BlockContainerBox) and box.element is not None:
                 lines = sum(1 for c in box.children if isinstance(c, boxes.LineBox))
                 pages_of.setdefault(box.element, []).extend([number] * lines)
+    return pages_of
+
+
+def stranded_headings(laid: Layout) -> list[str]:
+    """Headings left at a page's foot: fewer than two lines of what they head on their page, the rest on the
+    next ("4. Risikovurdering / Samlet risiko: Mellem", its text overleaf)."""
+    pages_of = line_pages(laid)
     parents = {child: parent for parent in laid.root.iter() for child in parent}
     problems = []
     for element in laid.root.iter():

@@ -83,3 +83,25 @@ def test_the_annex_names_no_organisation_a_case_did_not_choose() -> None:
     words = {w for d in defaults for w in ("Center for Økonomi", "Økonomiforvaltningen") if w in d}
     assert words, "the defaults no longer name Copenhagen's bodies: update this test"
     assert [name for name in SECTION_NAMES.values() if any(w in name for w in words)] == []
+
+
+def test_the_annex_names_what_the_document_prints() -> None:
+    """Each section the annex names is a heading of the document, and no table is named by a number: the
+    annex once said "Tabel 4: godkendelse" of the table the document prints as Tabel 3."""
+    import re
+
+    from forslag.document.compute import compute
+    from forslag.document.render import Stamp, environment, render_proposal
+    from forslag.history.annex import SECTION_NAMES
+    from forslag.source.load import load_proposal
+
+    from .conftest import PROPOSALS
+
+    loaded = load_proposal(PROPOSALS / "forloebsprogram.yaml")
+    html = render_proposal(environment(), compute(loaded), Stamp("Kilde", "0" * 64, None, False), for_print=False)
+    assert "Tabel 3. Godkendelse af" in html
+    for name in SECTION_NAMES.values():
+        assert not re.match(r"Tabel \d", name), name
+        numbered = re.match(r"(\d\. [^(]+?)(?: \(|$)", name)
+        if numbered:
+            assert numbered.group(1) in html, name

@@ -39,6 +39,19 @@ def test_a_dollar_sign_is_printed_as_written(capsys: pytest.CaptureFixture[str])
     assert caught == [] and capsys.readouterr() == ("", "")  # matplotlib says nothing on the terminal
 
 
+def test_the_grid_lies_behind_the_bars() -> None:
+    """The bars of the payers' chart were crossed by pale grid lines (matplotlib draws the grid over patches):
+    in every plot the y axis with its grid comes before the first bar in the SVG's drawing order."""
+    svg = _charts()["payers"]
+    plots = re.split(r'<g id="axes_\d+">', svg)[1:]
+    assert plots
+    for plot in plots:
+        ids = re.findall(r'<g id="([^"]+)"', plot)
+        bars = [i for i, name in enumerate(ids) if name.startswith("patch_")][1:]  # the first is the background
+        axes = [i for i, name in enumerate(ids) if name.startswith("matplotlib.axis_")]  # x, then y with its grid
+        assert bars and len(axes) == 2 and axes[1] < bars[0], ids[:12]
+
+
 def test_ticks_state_their_values() -> None:
     from forslag.document.charts import _Numbers
 

@@ -57,3 +57,15 @@ def test_dates_years_counts() -> None:
     assert danish.fte(Decimal("2.2")) == "2,2 årsværk"
     assert danish.fte(5) == "5 årsværk"
     assert danish.percent(Decimal("3.7")) == "3,7 %"
+
+
+def test_typed_figures_keep_their_units() -> None:
+    """Rødovre's prose broke "ca. 1 | mio. kr." and "1.500 | t. kr." across lines: a figure the writer typed
+    keeps its unit as a computed one does; a year or a paragraph number is no figure with a unit."""
+    from forslag.document.danish import keep_units
+
+    nb = "\u00a0"
+    assert keep_units("heraf ca. 1 mio. kr. til") == f"heraf ca. 1{nb}mio.{nb}kr. til"
+    assert keep_units("år 3: 1.500 t. kr., år 4") == f"år 3: 1.500{nb}t.{nb}kr., år 4"
+    assert keep_units("var 31 pct. og 4,5 % af 3 kr.") == f"var 31{nb}pct. og 4,5{nb}% af 3{nb}kr."
+    assert keep_units("i 2027 og § 85 kr") == "i 2027 og § 85 kr"

@@ -361,3 +361,43 @@ def test_the_follow_up_schema_describes_every_field(capsys: pytest.CaptureFixtur
     assert code == 0 and schema["title"] == "forslag follow-up"
     assert set(schema["required"]) == {"adopted", "date", "source"}
     assert schema["$defs"]["GoalStatus"]["properties"]["status"]["enum"] == ["met", "partly", "not_met", "not_due"]
+
+
+def test_the_bound_summary_links_to_the_reports_bound_after_it(built: tuple[Path, Path]) -> None:
+    """Each row of the summary jumps to its report's first page inside the bound PDF (it once linked to the
+    report's HTML as an absolute file:// address in the source folder, where no report lies)."""
+    import pikepdf
+
+    _, out = built
+    with pikepdf.open(out / "opfoelgning.pdf") as pdf:
+        pages = [page.obj.objgen for page in pdf.pages]
+        starts = {item.title: pages.index(item.destination[0].objgen) for item in pdf.open_outline().root}
+        dests = pikepdf.NameTree(pdf.Root.Names.Dests)
+        jumps = set()
+        for annotation in pdf.pages[0].get("/Annots", []):
+            assert annotation.A.S == "/GoTo", repr(annotation.A)
+            jumps.add(pages.index(dests[str(annotation.A.D)][0].objgen))
+        addresses = [str(a.A.URI) for page in pdf.pages for a in page.get("/Annots", []) if "/URI" in a.A]
+    assert sorted(jumps) == sorted(v for k, v in starts.items() if k.startswith("Opfølgning:"))
+    assert not [a for a in addresses if a.startswith("file:")], addresses
+
+
+def test_the_report_head_sets_each_label_beside_its_text(built: tuple[Path, Path]) -> None:
+    """The head reads like the proposal's: each label on the line of its text (an unstyled description list
+    once stacked them, label above text, when the proposal's head stopped styling `dl.summary`)."""
+    from weasyprint.formatting_structure import boxes
+
+    from tests.layoutcheck import _walk_body, layout
+
+    _, out = built
+    laid = layout((out / "forloebsprogram-opfoelgning.html").read_text())
+    top: dict[object, float] = {}
+    for box in _walk_body(laid.pages[0]._page_box):
+        if isinstance(box, boxes.LineBox) and box.element is not None:
+            top.setdefault(box.element, box.position_y)
+    rows = [e for e in laid.root.iter() if e.get("class") == "summary-row"]
+    assert len(rows) == 5  # administration, adopted, amended, date, source
+    for row in rows:
+        label, text = list(row)
+        first = next(p for p in text.iter() if p.tag == "p")
+        assert abs(top[label] - top[first]) < 1, "".join(label.itertext())

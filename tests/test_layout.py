@@ -24,6 +24,7 @@ from .layoutcheck import (
     Table,
     broken_badly,
     layout,
+    line_pages,
     outside_text_block,
     overlaps,
     split_rows,
@@ -242,9 +243,11 @@ def test_prose_table_never_leaves_header_and_one_row_at_a_page_foot(minimal: Pat
         assert sum(1 for r in body if r.page == page) >= 2, f"one row alone on page {page}"
 
 
-@pytest.mark.parametrize("filler", range(0, 64, 4))
+# 38: the notes' label alone at the foot of page 1.
+@pytest.mark.parametrize("filler", [*range(0, 64, 4), 38])
 def test_tabel_1_caption_never_left_alone(minimal: Path, filler: int) -> None:
-    """Slide Tabel 1 down the page: its caption always shares a page with its header and first rows."""
+    """Slide Tabel 1 down the page: its caption always shares a page with its header and first rows, and the
+    notes' label with the first note."""
     source = minimal / "minimal.yaml"
     paragraphs = "".join(f"\n\n    Afsnit {i} fylder en linje." for i in range(filler))
     source.write_text(
@@ -254,10 +257,16 @@ def test_tabel_1_caption_never_left_alone(minimal: Path, filler: int) -> None:
     )
     env = environment()
     html = render_proposal(env, compute(load_proposal(source)), Stamp("Kilde", "0" * 64, None, False), for_print=False)
-    table = next(t for t in layout(html).tables if "amounts" in t.classes)
+    laid = layout(html)
+    table = next(t for t in laid.tables if "amounts" in t.classes)
     body = [r for r in table.rows if not r.header]
     assert table.caption_pages[0] == body[0].page == body[2].page and broken_badly(table) == []
     assert split_rows(table) == [] and overlaps(table) == []
+    # The notes under it: their label ("Noter til alle tabeller:") once stood alone at a page foot.
+    notes = next(e for e in laid.root.iter() if e.get("class") == "table-notes")
+    pages = line_pages(laid)
+    label, first = list(notes)[:2]
+    assert max(pages[label]) == min(pages[first]), f"the notes' label on page {max(pages[label])}, its note overleaf"
 
 
 def _long_lines(count: int) -> str:

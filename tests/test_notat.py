@@ -37,6 +37,8 @@ def test_the_notat_names_the_committee_and_argues_by_theme(run: Run, tmp_path: P
     assert "Færre psykiske belastninger (Sundheds- og Omsorgsforvaltningen): 14,4 mio. kr." in elsewhere
     assert "Færre børn i støtteforanstaltninger" not in elsewhere  # it lands with the investor
     assert "tilfalder 50,4 mio. kr. Sundheds- og Omsorgsforvaltningen og Staten" in text  # 14,4 + 36,0
+    # The reasons as one list, the clause of the last but one closed before "og" (it once read as one clause).
+    assert "til dels er udgifter, der først undgås i fremtiden, og ikke kan knyttes til et budget" in text
     # No clause per gain line, no sentence with a dangling "det", the alternative once.
     assert "Gevinsten »" not in text and "hvor det ikke kan" not in text
     assert len(re.findall(r"budgetforslag", text)) == 1

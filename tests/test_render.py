@@ -206,3 +206,34 @@ def test_placeholder_ending_a_sentence_prints_one_full_stop(minimal: Path) -> No
     html = compute(load_proposal(source)).prose["summary"]
     assert "kr.." not in html
     assert "Forslaget sparer 0,7 mio. kr. Fra 2028. Ialt -858 t. kr.</p>" in html.replace("\u00a0", " ")
+
+
+def test_the_notes_label_stands_only_over_notes() -> None:
+    """A case without notes prints no "Noter til alle tabeller:" under Tabel 1 (it stood over nothing); a case
+    with notes prints it once, before them."""
+    from forslag.document.render import Stamp, environment, render_proposal
+
+    stamp = Stamp("Kilde", "0" * 64, None, False)
+    bare = load_proposal(DATA / "cost-assessment" / "ishoej-omkostninger.yaml")
+    assert not bare.case.case.notes
+    assert "Noter til alle tabeller" not in render_proposal(environment(), compute(bare), stamp, for_print=False)
+    html = render_proposal(
+        environment(), compute(load_proposal(PROPOSALS / "plejefamilier.yaml")), stamp, for_print=False
+    )
+    assert html.count("Noter til alle tabeller:") == 1
+    assert html.index("Noter til alle tabeller:") < html.index("Effektiviseringer står med negativt fortegn")
+
+
+@pytest.mark.parametrize("folder", [PROPOSALS / "roedovre", PROPOSALS / "ishoej", DATA / "cost-assessment"])
+def test_another_municipalitys_example_names_its_own_finance_staff(folder: Path) -> None:
+    """Rødovre's and Ishøj's examples once printed Copenhagen's "Center for Økonomi, Økonomiforvaltningen" in
+    their approval table: their case.yaml left the wording out and took Copenhagen's defaults."""
+    from forslag.document.render import Stamp, environment, render_proposal
+
+    for source in find_sources([folder]):
+        loaded = load_proposal(source)
+        assert loaded.case.case.municipality != "Københavns Kommune"
+        html = render_proposal(environment(), compute(loaded), Stamp("Kilde", "0" * 64, None, False), for_print=False)
+        assert "Godkendelse af" in html
+        for copenhagen in ("Center for Økonomi", "Økonomiforvaltningen", "København"):
+            assert copenhagen not in html, (source.name, copenhagen)

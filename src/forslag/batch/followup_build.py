@@ -37,10 +37,12 @@ class Page:
     parts: tuple[str, ...] = ()  # a summary: the names of the reports its PDF binds after it
     author: str = ""  # a summary: the municipality, and the case as its subject
     subject: str = ""
+    printed: str = ""  # a summary: the HTML its PDF is printed from, linking to the reports bound after it
 
 
 def pages(reports: list[FollowUpReport], templates: Path | None = None) -> list[Page]:
     """Each report's page and one summary page per case, rendered (nothing written)."""
+    from forslag.batch.merge import PART_LINK
     from forslag.document.followup import render_follow_up, render_summary
     from forslag.document.followup_charts import follow_up_charts
     from forslag.document.render import environment
@@ -57,14 +59,16 @@ def pages(reports: list[FollowUpReport], templates: Path | None = None) -> list[
     for folder, group in sorted(cases.items()):
         name = "opfoelgning" if len(cases) == 1 else f"opfoelgning-{folder.name}"
         html = render_summary(env, group, _summary_stamp(group), for_print=False)
+        printed = render_summary(env, group, _summary_stamp(group), for_print=False, part_link=PART_LINK)
         case = group[0].target.computed.source.case.case
         date = max(r.loaded.source.date for r in group)
         parts = tuple(f"{r.name}-opfoelgning" for r in group)
-        out.append(Page(name, html, folder, date, f"Opfølgning på {case.name}", parts, case.municipality, case.name))
+        title = f"Opfølgning på {case.name}"
+        out.append(Page(name, html, folder, date, title, parts, case.municipality, case.name, printed))
     return out
 
 
-def _bind(summary: Page, pdf: bytes, reports: list[tuple[str, bytes]]) -> bytes:
+def _bind(summary: Page, pdf: bytes, reports: list[tuple[str, str, bytes]]) -> bytes:
     """The case's follow-up as one tagged PDF: the summary, then every report as printed (batch/merge.py)."""
     from forslag.batch.bind import _pdf_date
     from forslag.batch.merge import Part, merge
@@ -90,7 +94,9 @@ def _bind(summary: Page, pdf: bytes, reports: list[tuple[str, bytes]]) -> bytes:
         "CreationDate": _pdf_date(summary.date),
         "ModDate": _pdf_date(summary.date),
     }
-    parts = [Part(pdf, "Samlet opfølgning", nest_bookmarks=False)] + [Part(data, title) for title, data in reports]
+    parts = [Part(pdf, "Samlet opfølgning", nest_bookmarks=False)] + [
+        Part(data, title, name=name) for name, title, data in reports
+    ]
     return merge(parts, xmp, info).data
 
 
@@ -113,11 +119,11 @@ def build_follow_ups(
 
             printer = printer or Printer()
             identifier = hashlib.sha256(b"followup\0" + page.html.encode()).hexdigest()[:32].encode()
-            printable = page.html.replace(font_face_css(False), font_face_css(True), 1)
+            printable = (page.printed or page.html).replace(font_face_css(False), font_face_css(True), 1)
             pdf = printer.pdf(printable, page.base, identifier=identifier, date=page.date)
             if page.parts:  # the summary binds the reports after it, each with its own tags and bookmarks
                 titles = {p.name: p.title for p in rendered}
-                reports_pdf = [(titles[name], files[out / f"{name}.pdf"]) for name in page.parts]
+                reports_pdf = [(name, titles[name], files[out / f"{name}.pdf"]) for name in page.parts]
                 pdf = _bind(page, pdf, reports_pdf)
             files[out / f"{page.name}.pdf"] = pdf
     for path, data in files.items():

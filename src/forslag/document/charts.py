@@ -68,6 +68,8 @@ def _setup() -> None:
             "ytick.color": MUTED,
             "axes.grid": True,
             "axes.grid.axis": "y",
+            # The grid behind the bars: matplotlib's default draws it over patches, a pale line across every bar.
+            "axes.axisbelow": True,
             "grid.color": GRID,
             "grid.linewidth": 0.6,
             "legend.frameon": False,

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 from decimal import ROUND_HALF_UP, Decimal
 
 from babel import Locale
@@ -60,6 +61,15 @@ def amount(tkr: Decimal | int | None, unit: str = "auto", signed: bool = True) -
 def unbreakable(text: str) -> str:
     """A figure with its unit on one line in a document: "-5,1 mio. kr." never breaks as "-5,1 | mio. kr."."""
     return text.replace(" ", "\u00a0")
+
+
+# A figure the writer typed and the unit after it ("ca. 1 mio. kr.", "1.500 t. kr.", "31 pct.", "4,5 %").
+_TYPED_UNIT = re.compile(r"(?<=\d) (mia\. kr\.|mio\. kr\.|t\. kr\.|kr\.|pct\.|%)")
+
+
+def keep_units(text: str) -> str:
+    """Typed prose with each figure and its unit on one line, as the computed amounts are (`unbreakable`)."""
+    return _TYPED_UNIT.sub(lambda m: "\u00a0" + unbreakable(m.group(1)), text)
 
 
 def date(value: dt.date) -> str:

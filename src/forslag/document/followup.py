@@ -229,8 +229,11 @@ def summarise(reports: list[Any]) -> tuple[tuple[int, ...], list[AdministrationS
     return years, out
 
 
-def render_summary(env: jinja2.Environment, reports: list[Any], stamp: Stamp, *, for_print: bool) -> str:
-    """The case-level follow-up summary binding the proposals' reports."""
+def render_summary(
+    env: jinja2.Environment, reports: list[Any], stamp: Stamp, *, for_print: bool, part_link: str = ""
+) -> str:
+    """The case-level follow-up summary binding the proposals' reports; with `part_link` (the bound PDF's), its
+    rows link to the reports bound after it instead of to their HTML files."""
     years, admins = summarise(reports)
     case = reports[0].target.computed.source.case.case
     date = max(r.loaded.source.date for r in reports)
@@ -260,5 +263,6 @@ def render_summary(env: jinja2.Environment, reports: list[Any], stamp: Stamp, *,
         "totals": totals,
         "items": items,
         "statuses": STATUSES,
+        "part_link": part_link,
     }
     return _render(env, "followup_summary.html.j2", context)

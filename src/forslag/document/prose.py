@@ -186,7 +186,9 @@ class ProseRenderer:
                         f"the link {href!r} is not allowed; links go to http(s):// or mailto: addresses",
                     )
             elif child.type == "text":
-                child.content = PLACEHOLDER.sub(lambda m: self._placeholder(m, token, line), child.content)
+                child.content = danish.keep_units(
+                    PLACEHOLDER.sub(lambda m: self._placeholder(m, token, line), child.content)
+                )
                 if "{{" in child.content or "}}" in child.content:
                     self._problem(
                         self._line_in(token, line, "{{" if "{{" in child.content else "}}"),

@@ -109,6 +109,8 @@ FILTERS: dict[str, Callable[..., Any]] = {
     "amount": lambda *args, **kw: danish.unbreakable(danish.amount(*args, **kw)),
     "date": _date,
     "years": lambda value: danish.unbreakable(danish.years(value)),
+    # Plain typed text (a follow-up's explanations and goals): its figures keep their units, as the prose's do.
+    "units": lambda text: danish.keep_units(str(text)),
     "yes_no": danish.yes_no,
     "fte": lambda value: danish.unbreakable(danish.fte(value)),
     "phrase": _phrase,

@@ -28,9 +28,10 @@ SECTION_NAMES = {
     "case": "Sagsfil",
     "risk.level": "Risikoniveau",
     "innovation": "Innovationsforslag",
-    # Named by the table, not the approving body: the body is the case's own word (wording.finance_centre).
-    "finance_approval": "Tabel 4: godkendelse",
-    "state": "Tabel 4: forslagets tilstand",
+    # Named by the table and its section, not the approving body (the case's own word, wording.finance_centre)
+    # nor a table number (the annex once said Tabel 4, the original's number, of what the document prints as Tabel 3).
+    "finance_approval": "6. Hvem er hørt? (godkendelse)",
+    "state": "6. Hvem er hørt? (forslagets tilstand)",
     "partners": "Samarbejdspartnere",
     "hearings": "Høring",
     "follow_up.implementation": "Opfølgning på implementering",
