@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import concurrent.futures
 import contextlib
 import datetime as dt
 import functools
@@ -11,7 +10,6 @@ import json
 import re
 import unicodedata
 from collections.abc import Callable
-from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 from urllib.parse import quote
@@ -493,34 +491,32 @@ def _bind_one(
                 f"({type(exc).__name__}); build again"
             ]
             return
-        # The front prints in a child while this process copies the proposals in (two cores at work): the
-        # merge asks for the front's bytes last.
-        with ThreadPoolExecutor(1) as thread:
-            printed = thread.submit(front.parts)
-            try:
-                bound = _bind_pdf(
-                    case,
-                    summaries,
-                    options,
-                    lambda: printed.result()[0],
-                    lambda: printed.result()[1],
-                    _previous(options, name, previous),
-                )
-                data = bound.data
-                record = {"parts": bound.parts}
-            except ForslagError:
-                raise
-            except Exception as exc:  # a proposal's PDF changed under the build (the cache then rebuilds it)
-                concurrent.futures.wait([printed])
-                printed.result()  # the front's own failure first, as it is
-                report.failed[case_path] = [
-                    f"{case_path}: cannot bind the case: a proposal's PDF in {options.out} is unreadable "
-                    f"({type(exc).__name__}); build again"
-                ]
-                return
-            finally:
-                concurrent.futures.wait([printed])
-                front.close()
+        # The front prints first, in a child, and the proposals are copied in after it: printing it while qpdf
+        # holds the bound document costs the child's memory on top of qpdf's (434 MiB against 300 measured by
+        # make bench for 100 proposals), for about a second and a half saved.
+        try:
+            contents, summary, _ = front.parts()
+        finally:
+            front.close()
+        try:
+            bound = _bind_pdf(
+                case,
+                summaries,
+                options,
+                lambda: contents,
+                lambda: summary,
+                _previous(options, name, previous),
+            )
+            data = bound.data
+            record = {"parts": bound.parts}
+        except ForslagError:
+            raise
+        except Exception as exc:  # a proposal's PDF changed under the build (the cache then rebuilds it)
+            report.failed[case_path] = [
+                f"{case_path}: cannot bind the case: a proposal's PDF in {options.out} is unreadable "
+                f"({type(exc).__name__}); build again"
+            ]
+            return
         target = options.out / f"{name}.pdf"
         write_atomic(target, data, options.out)
         outputs[target.name] = [len(data), file_digest(data)]
