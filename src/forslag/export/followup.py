@@ -90,6 +90,15 @@ def payback_text(payback: Payback) -> str | int:
     return "over 20 år" if payback.years is None else payback.years
 
 
+def write_payback(ws: Worksheet, row: int, col: int, payback: Payback) -> None:
+    """A payback time in its cell: the whole years as a number, or the words when it is not reached."""
+    value = payback_text(payback)
+    if isinstance(value, int):
+        ws.write_number(row, col, value)
+    else:
+        ws.write_string(row, col, value)
+
+
 # --- one proposal's sheet ------------------------------------------------------------------------------------
 
 
@@ -241,11 +250,7 @@ def _proposal_sheet(book: Book, report: Any, stamp: Stamp) -> FollowUpPlaced:
     ):
         ws.write_string(row, LABEL, label)
         for col, payback in ((PLANNED, adopted), (REALISED, at_pace)):
-            value = payback_text(payback)
-            if isinstance(value, int):
-                ws.write_number(row, col, value)
-            else:
-                ws.write_string(row, col, value)
+            write_payback(ws, row, col, payback)
         row += 1
     ws.write_string(
         row,

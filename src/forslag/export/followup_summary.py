@@ -12,7 +12,7 @@ from xlsxwriter.worksheet import Worksheet
 from forslag.document.followup import STATUS_TEXT, span, summarise
 from forslag.document.stamp import Stamp
 from forslag.economy.followup import STATUSES, FollowUpEconomy
-from forslag.export.followup import FollowUpPlaced, a1, payback_text, signed_format
+from forslag.export.followup import FollowUpPlaced, a1, signed_format, write_payback
 from forslag.export.workbook import Book, Cell, widths
 
 
@@ -217,10 +217,6 @@ def _proposal_lines(
             ws.write_formula(row, 4, "=" + realised.ref(), book.amount, acc.realised or 0)
             ws.write_formula(row, 5, f"={a1(row, 4)}-{a1(row, 3)}", signed_format(book), acc.deviation or 0)
         for col, payback in ((6, e.payback_adopted[1]), (7, e.payback_realised[1])):
-            value = payback_text(payback)
-            if isinstance(value, int):
-                ws.write_number(row, col, value)
-            else:
-                ws.write_string(row, col, value)
+            write_payback(ws, row, col, payback)
         row += 1
     return row
