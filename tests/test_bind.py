@@ -236,12 +236,13 @@ def test_every_font_subset_in_the_bound_case_has_a_tag_of_its_own(tmp_path: Path
     programs: dict[str, set[str]] = {}
     with pikepdf.open(out / CASE_PDF) as pdf:
         for page in pdf.pages:
-            for font in page.Resources.get("/Font", {}).values():
+            for _, font in page.Resources.get("/Font", {}).items():  # pikepdf 8 has no .values()
                 base = str(font.BaseFont)
                 descriptor = (
                     font.DescendantFonts[0].FontDescriptor if "/DescendantFonts" in font else font.FontDescriptor
                 )
-                data = descriptor.get("/FontFile2") or descriptor.get("/FontFile3") or descriptor.get("/FontFile")
+                # No `or` between streams: pikepdf 8 has no truth value for a stream.
+                data = next(descriptor[k] for k in ("/FontFile2", "/FontFile3", "/FontFile") if k in descriptor)
                 programs.setdefault(base, set()).add(hashlib.sha256(data.read_bytes()).hexdigest())
                 assert str(descriptor.FontName) == base
     assert len(programs) > 4
@@ -275,7 +276,8 @@ def test_the_notat_is_bound_after_its_proposal_and_listed(tmp_path: Path) -> Non
         targets = []
         for annotation in pdf.pages[1].get("/Annots", []):
             name = annotation.A.D
-            tree = dict(zip(pdf.Root.Names.Dests.Names[::2], pdf.Root.Names.Dests.Names[1::2], strict=True))
+            names = list(pdf.Root.Names.Dests.Names)  # pikepdf 8's Array takes no slice
+            tree = dict(zip(names[::2], names[1::2], strict=True))
             targets.append(pdf.pages.index(tree[name][0]) + 1)
     assert titles[3].startswith("Notat:")
     assert sorted(set(targets)) == [4, notat_start]
