@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 
 from forslag.cli import main
+from forslag.source.model import Case
 
 ROOT = Path(__file__).resolve().parent.parent
 PROPOSALS = ROOT / "proposals"
@@ -62,3 +63,9 @@ def two_proposals(folder: Path) -> Path:
     second = (folder / "minimal.yaml").read_text().replace("Et lille forslag", "Et andet forslag")
     (folder / "andet.yaml").write_text(second)
     return folder
+
+
+# A two-year case for business-case arithmetic worked by hand (the tests' cases start in its first year).
+SMALL_CASE = Case.model_validate(
+    {"name": "T", "municipality": "T", "date": "2026-01-01", "years": [2026, 2027], "price_level": 2026}
+)

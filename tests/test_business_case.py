@@ -15,11 +15,9 @@ from forslag.source.business_case import BusinessCase
 from forslag.source.model import Case
 
 from .conftest import PROPOSALS, Run
+from .conftest import SMALL_CASE as CASE
 
 D = Decimal
-CASE = Case.model_validate(
-    {"name": "T", "municipality": "T", "date": "2026-01-01", "years": [2026, 2027], "price_level": 2026}
-)
 
 
 def bc(**changes: Any) -> BusinessCase:

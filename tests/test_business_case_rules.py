@@ -17,12 +17,10 @@ from forslag.economy.business_case import calculate_business_case, whole
 from forslag.source.business_case import BusinessCase
 from forslag.source.model import Case
 
+from .conftest import SMALL_CASE as CASE
 from .conftest import Run
 
 D = Decimal
-CASE = Case.model_validate(
-    {"name": "T", "municipality": "T", "date": "2026-01-01", "years": [2026, 2027], "price_level": 2026}
-)
 
 
 def bc(**changes: Any) -> BusinessCase:

@@ -10,14 +10,11 @@ from typing import Any
 
 from forslag.economy.business_case import calculate_business_case
 from forslag.source.business_case import BusinessCase
-from forslag.source.model import Case
 
 from .conftest import DATA, PROPOSALS, Run
+from .conftest import SMALL_CASE as CASE
 
 D = Decimal
-CASE = Case.model_validate(
-    {"name": "T", "municipality": "T", "date": "2026-01-01", "years": [2026, 2027], "price_level": 2026}
-)
 ISHOEJ = DATA / "cost-assessment" / "ishoej-omkostninger.yaml"
 SOEM = DATA / "soem" / "roedovre-foelsomhed.yaml"
 
