@@ -16,7 +16,7 @@ export NO_MKDOCS_2_WARNING := 1
 AXE_VERSION := 4.14.1
 AXE    := node_modules/axe-core/axe.min.js
 
-.PHONY: build test test-lowest test-latest bench clean golden schema docs pictures
+.PHONY: bytecode build test test-lowest test-latest bench clean golden schema docs pictures
 
 $(UV):
 	@$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 11))' || \
@@ -24,10 +24,18 @@ $(UV):
 	$(PYTHON) -m venv .uv
 	.uv/bin/python -m pip install --quiet --disable-pip-version-check uv==$(UV_VERSION)
 
-$(STAMP): pyproject.toml uv.lock $(UV)
+# Bytecode is compiled at install time, not left to the first import: where Python may not write it
+# (PYTHONDONTWRITEBYTECODE, a read-only tree) every command would otherwise compile each module it imports from
+# source again (measured on the bench corpus: a no-op build 0,37 -> 0,22 s, `forslag build one.yaml` 1,73 -> 1,15 s).
+# uv compiles site-packages; forslag itself is installed editable, its modules stay in src/, so `bytecode`
+# compiles those, again before each command that runs them (compileall skips what is up to date: 0,04 s).
+$(STAMP): pyproject.toml uv.lock $(UV) Makefile
 	@sh .ci/system-deps
-	$(UV) sync --locked --python $(PYTHON)
+	$(UV) sync --locked --compile-bytecode --python $(PYTHON)
 	@touch $(STAMP)
+
+bytecode: $(STAMP)
+	@$(BIN)/python -m compileall -q src/forslag
 
 # Without npm the accessibility test says what is missing (and fails in CI); everything else still runs.
 $(AXE):
@@ -36,10 +44,10 @@ $(AXE):
 			echo "could not install axe-core: the HTML accessibility test will say so" >&2; \
 	else echo "npm not found: the HTML accessibility test needs axe-core (Debian: apt-get install npm)" >&2; fi
 
-build: $(STAMP)
+build: bytecode
 	$(BIN)/forslag build proposals proposals/roedovre proposals/ishoej --out output
 
-test: $(STAMP) $(AXE)
+test: bytecode $(AXE)
 	$(BIN)/ruff check src tests tools
 	$(BIN)/ruff format --check src tests tools
 	$(BIN)/mypy
@@ -47,17 +55,17 @@ test: $(STAMP) $(AXE)
 	$(BIN)/mkdocs build --strict --quiet
 
 # The documentation site (mkdocs.yml, docs/) into site/; its reference pages are generated from the code.
-docs: $(STAMP)
+docs: bytecode
 	$(BIN)/mkdocs build --strict
 
 # The documentation's pictures (docs/images/*.png), rendered from the examples and the tutorial's case.
-pictures: $(STAMP)
+pictures: bytecode
 	$(BIN)/python tools/pictures.py
 
-golden: $(STAMP)
+golden: bytecode
 	$(BIN)/pytest tests/test_golden.py --update-golden
 
-schema: $(STAMP)
+schema: bytecode
 	$(BIN)/forslag schema > proposals/schema/proposal.schema.json
 	$(BIN)/forslag schema --case > proposals/schema/case.schema.json
 
@@ -78,7 +86,7 @@ test-latest: $(UV) $(AXE)
 	.venv-latest/bin/mypy
 	.venv-latest/bin/pytest -p no:cacheprovider
 
-bench: $(STAMP)
+bench: bytecode
 	$(BIN)/python tools/bench.py $(BENCH_ARGS)
 
 clean:
