@@ -300,3 +300,48 @@ def test_a_damaged_object_is_named_not_dropped(run: Run, tmp_path: Path, monkeyp
     damaged.write_bytes(b"not a zlib stream")
     result = run("diff", "HEAD~1")
     assert result.code == 2 and "error: cannot list proposals at HEAD~1 (" in result.err, result.err
+
+
+def test_a_config_changed_between_two_calls_is_listed_again(tmp_path: Path, monkeypatch: Any) -> None:
+    """git's config listing is reused between calls only while the files it came from are unchanged: a
+    filter that an include brings in after the first call is switched off in the next, and does not run."""
+    from forslag.history import git as safe_git
+
+    repo = tmp_path / "repo"
+    shutil.copytree(DATA / "valid", repo / "proposals")
+    git(repo, "init", "-q")
+    (repo / ".gitattributes").write_text("*.yaml filter=late\n")
+    late = tmp_path / "late.config"  # named by the repository's config, absent for now
+    git(repo, "config", "include.path", str(late))
+    git(repo, "add", ".")
+    git(repo, "commit", "-q", "-m", "proposals")
+    source = (repo / "proposals" / "minimal.yaml").resolve()
+    listed: list[Path] = []
+    real_list = safe_git._list
+
+    def counted(cwd: Path, env: dict[str, str], timeout: float) -> list[tuple[str, str, str]]:
+        listed.append(cwd)
+        return real_list(cwd, env, timeout)
+
+    monkeypatch.setattr(safe_git, "_list", counted)
+    # Files changed a moment ago are not trusted to show a next change in their stat: listed every time.
+    safe_git.safe_environment(repo)
+    safe_git.safe_environment(repo)
+    assert len(listed) == 2
+    monkeypatch.setattr(safe_git, "RACY_SECONDS", 0.0)  # as if the config files were older
+    listed.clear()
+    assert git_states([source])[source] == git_states([source])[source]
+    # Six calls (rev-parse in the folder, log and ls-tree at the top, twice), one listing in each folder.
+    assert sorted(listed) == [repo.resolve(), source.parent]
+    marker = tmp_path / "pwned"
+    trap = tmp_path / "trap.sh"
+    trap.write_text(f"#!/bin/sh\ntouch '{marker}'\ncat\n")
+    trap.chmod(0o755)
+    late.write_text(f'[filter "late"]\n\tclean = {trap}\n')
+    time.sleep(1.1)  # an edit of the same size in a later second: git must read it through the clean filter
+    source.write_text(source.read_text().replace("Et lille forslag", "Et lille Forslag"))
+    state = git_states([source])[source]
+    assert state.dirty and not marker.exists()
+    assert len(listed) == 4  # the include that appeared was seen in both folders before their next call
+    subprocess.run(["git", "status"], cwd=repo, capture_output=True, check=False)
+    assert marker.exists()  # the trap works under plain git

@@ -179,8 +179,10 @@ def git_states(sources: Iterable[Path], memo: Path | None = None) -> dict[Path, 
             else:
                 unsure.append(f)
         if unsure:
+            # Run in `folder`, as rev-parse was, so git's config listing is reused (history/git.py); porcelain
+            # paths are relative to the top wherever git runs.
             status = run_git(
-                root, "status", "--porcelain", "-z", "--no-renames", "--untracked-files=all", "--", str(folder)
+                folder, "status", "--porcelain", "-z", "--no-renames", "--untracked-files=all", "--", str(folder)
             )
             changed = _changed(status or "", root)
             states.update({f: GitState(history.last[f], f in changed) for f in unsure})
