@@ -6,6 +6,7 @@ import os
 import subprocess
 import sys
 import tomllib
+from pathlib import Path
 
 import pytest
 
@@ -35,6 +36,21 @@ def test_check_does_not_import_weasyprint() -> None:
         "print(code, sorted(m for m in ('weasyprint', 'pikepdf', 'watchfiles', 'jinja2') if m in sys.modules))\n"
     )
     assert out.strip().splitlines()[-1] == "0 []"
+
+
+def test_a_build_with_nothing_to_do_imports_no_model_and_no_printer(tmp_path: Path) -> None:
+    """An up-to-date build (the editing loop's most frequent command) loads neither pydantic nor WeasyPrint:
+    checking a --state that was not given once cost every build 0,1-0,2 s of importing the source model."""
+    build = f"main(['build', {str(DATA / 'valid')!r}, '--out', {str(tmp_path / 'out')!r}, '--jobs', '1'])"
+    _python(f"from forslag.cli import main\n{build}\n")
+    out = _python(
+        "import sys\n"
+        "from forslag.cli import main\n"
+        f"code = {build}\n"
+        "print(code, sorted(m for m in ('pydantic', 'weasyprint', 'jinja2', 'yaml') if m in sys.modules))\n"
+    )
+    assert "0 built, 1 up to date" in out, out
+    assert out.strip().splitlines()[-1] == "0 []", out
 
 
 def test_weasyprint_loads_its_libraries_without_subprocesses() -> None:
