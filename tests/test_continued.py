@@ -135,3 +135,32 @@ def test_a_document_with_no_breaking_table_is_laid_out_once(minimal: Path) -> No
     laid = layout(html)
     assert laid.layouts == 1
     assert all(len({r.page for r in t.rows if not r.header}) <= 1 for t in laid.tables)
+
+
+def test_a_row_taller_than_a_page_leaves_no_part_without_rows() -> None:
+    """A row that must break across pages itself starts the next page's part: splitting there again would
+    leave a part of a caption and a header alone (nine of them, one a round, before), and laying out again
+    a tree no round changed would give the same pages."""
+    lines = "<br>".join(f"linje {i}" for i in range(130))
+    rows = "".join(f"<tr><td>r{i}</td><td>x</td></tr>" for i in range(10))
+    laid = layout(
+        '<html lang="da"><head><style>@page { size: A4; margin: 2cm } table.continued { break-before: page }'
+        "tr { break-inside: avoid }</style></head><body><table id='t'><caption>Tabel</caption><thead><tr>"
+        f"<th>a</th><th>b</th></tr></thead><tbody>{rows}<tr><td>lang</td><td>{lines}</td></tr>{rows}</tbody>"
+        "</table></body></html>"
+    )
+    assert laid.layouts <= 2
+    parts = list(laid.root.iter("table"))
+    assert [len([r for group in p if group.tag == "tbody" for r in group]) for p in parts] == [10, 11]
+    text = " ".join(" ".join(b.text for b in _text_boxes(page._page_box)) for page in laid.pages)
+    positions = [text.find(f"linje {i} ") for i in range(129)]
+    assert -1 not in positions and positions == sorted(positions)
+
+
+def _text_boxes(box: Any) -> list[Any]:
+    from weasyprint.formatting_structure import boxes
+
+    found = [box] if isinstance(box, boxes.TextBox) else []
+    for child in getattr(box, "children", None) or []:
+        found += _text_boxes(child)
+    return found

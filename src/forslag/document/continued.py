@@ -54,16 +54,22 @@ def laid_out(html: Any, **options: Any) -> tuple[Any, int]:
         if not breaks:
             break
         parents = {child: parent for parent in html.etree_element.iter() for child in parent}
+        changed = False
         for table, rows, fits in breaks:
             if fits:
                 # Whole on the next page rather than in two parts (style.css: table.keep).
                 table.set("class", f"{table.get('class', '')} {KEEP_CLASS}".strip())
+                changed = True
                 continue
             part = table
             for row in rows:
-                part = _split(part, row, parents)
-                if part is None:
+                split = _split(part, row, parents)
+                if split is None:
                     break
+                changed = changed or split is not part
+                part = split
+        if not changed:
+            break  # the same tree would give the same pages
         # cssselect2 caches each element's children; a new wrapper sees the moved rows.
         html.wrapper_element = cssselect2.ElementWrapper.from_html_root(html.etree_element)
         document = html.render(**options)
@@ -223,11 +229,14 @@ def _breakable(before: Any, after: Any) -> bool:
 
 def _split(table: Any, row: Any, parents: dict[Any, Any]) -> Any:
     """Move `row` and every row after it out of `table` into a continued table placed right after it; the new
-    table, or None when `row` is not in `table`'s body."""
+    table (`table` itself when `row` is its first), or None when `row` is not in `table`'s body."""
     group = parents.get(row)
     children = list(table)
     if group is None or group not in children:
         return None
+    body = [r for child in children if child.tag in ("tbody", "tfoot") for r in child]
+    if body and body[0] is row:
+        return table  # a row taller than a page, on the next page as well: no part without rows
     part = table.makeelement(table.tag, dict(table.attrib))
     number = int(table.get("data-part", "1")) + 1
     part.set("data-part", str(number))
