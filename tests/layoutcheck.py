@@ -9,7 +9,7 @@ from typing import Any
 from weasyprint import HTML
 from weasyprint.formatting_structure import boxes
 
-from forslag.document.continued import render
+from forslag.document.continued import laid_out
 from forslag.document.fonts import font_face_css
 
 EPSILON = 0.5  # CSS px: rounding in the layout
@@ -50,6 +50,8 @@ class Layout:
     tables: list[Table]
     page_heights: list[tuple[float, float]]  # (height used by text and images, content height) of each page
     root: Any = None  # the parsed HTML the pages were laid out from
+    layouts: int = 1  # how many times WeasyPrint laid the document out (continued.py)
+    document: Any = None  # WeasyPrint's Document, to print
 
 
 def _key(element: Any) -> Any:
@@ -61,7 +63,7 @@ def _key(element: Any) -> Any:
 def layout(html: str) -> Layout:
     """Lay the page out as the PDF is printed (fonts read from their installed files)."""
     printable = html.replace(font_face_css(False), font_face_css(True), 1)
-    document = render(HTML(string=printable, base_url="/"))
+    document, layouts = laid_out(HTML(string=printable, base_url="/"))
     tables: dict[Any, Table] = {}
     captions: dict[Any, list[int]] = {}
     texts: dict[Any, list[str]] = {}
@@ -94,7 +96,7 @@ def layout(html: str) -> Layout:
     for key, table in tables.items():
         table.caption_pages = captions.get(key, [])
         table.captions = texts.get(key, [])
-    return Layout(list(document.pages), list(tables.values()), used, document._html.etree_element)
+    return Layout(list(document.pages), list(tables.values()), used, document._html.etree_element, layouts, document)
 
 
 def overlaps(table: Table) -> list[str]:
