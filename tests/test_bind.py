@@ -13,7 +13,7 @@ from typing import Any
 import pikepdf
 import pytest
 
-from forslag.batch import merge
+from forslag.batch import bind, merge
 from forslag.batch.build import build
 from forslag.batch.state import CACHE_DIR, BuildOptions
 from forslag.source.load import find_sources
@@ -28,14 +28,14 @@ def _build(folder: Path, out: Path, monkeypatch: pytest.MonkeyPatch | None = Non
     """Build the folder; what the bind did (how many parts it copied in, of how many)."""
     seen: dict[str, Any] = {}
     if monkeypatch is not None:
-        original = merge.merge
+        original = bind._bind_pdf
 
         def spy(*args: Any, **kwargs: Any) -> merge.Bound:
             bound = original(*args, **kwargs)
-            seen.update(copied=bound.copied, parts=len(bound.parts))
+            seen.update(copied=bound.copied, parts=len(bound.parts), appended=bound.appended)
             return bound
 
-        monkeypatch.setattr(merge, "merge", spy)
+        monkeypatch.setattr(bind, "_bind_pdf", spy)
     report = build(find_sources([folder]), BuildOptions(out=out, jobs=2), echo=lambda _: None)
     assert not report.failed, report.failed
     return seen
@@ -303,18 +303,26 @@ def test_an_update_keeps_the_file_identity_and_reads_as_the_newest_version(tmp_p
     data = original.getvalue()
     with pikepdf.open(io.BytesIO(data)) as pdf:
         first_id = bytes(pdf.trailer.ID[0])
+        size = int(pdf.trailer.Size)
         note = pdf.make_stream(b"BT ET")
-        pdf.Root.Lang = pikepdf.String("en")
+        pdf.Root.Lang = pikepdf.String("en (12 0 R)")  # a reference's look-alike in a string stays as it is
         pdf.Root.Extra = note
-        updated = pdfupdate.update(data, pdf, [pdf.Root, note])
+        # The new stream is written as object `size`, whatever number qpdf gave it.
+        renumber = {note.objgen[0]: size}
+        objects = [
+            (pdf.Root.objgen[0], pdfupdate.serialised(pdf.Root, lambda n: renumber.get(n, n))),
+            (size, pdfupdate.serialised(note)),
+        ]
+        updated = pdfupdate.append(data, pdf, objects, pdf.Root.objgen[0], None)
     assert updated.startswith(data)
     assert re.search(rb"/Prev %d\b" % pdfupdate.previous_xref(data), updated[len(data) :])
     with pikepdf.open(io.BytesIO(updated)) as pdf:
-        assert str(pdf.Root.Lang) == "en" and pdf.Root.Extra.read_bytes() == b"BT ET"
+        assert str(pdf.Root.Lang) == "en (12 0 R)" and pdf.Root.Extra.read_bytes() == b"BT ET"
+        assert pdf.Root.Extra.objgen == (size, 0)
         assert bytes(pdf.trailer.ID[0]) == first_id and bytes(pdf.trailer.ID[1]) != first_id
         assert len(pdf.pages) == 1
     reader = PdfReader(io.BytesIO(updated))
-    assert reader.trailer["/Root"]["/Lang"] == "en" and len(reader.pages) == 1
+    assert reader.trailer["/Root"]["/Lang"] == "en (12 0 R)" and len(reader.pages) == 1
 
 
 def test_a_file_grown_by_updates_to_half_again_its_size_is_written_whole(tmp_path: Path) -> None:

@@ -393,6 +393,12 @@ def _bind_pdf(
         "CreationDate": _pdf_date(case.date),
         "ModDate": _pdf_date(case.date),
     }
+    if previous is not None:
+        from forslag.batch.refresh import refresh
+
+        refreshed = refresh(parts, xmp, info, previous, options.out / CACHE_DIR)
+        if refreshed is not None:
+            return refreshed
     return merge(parts, xmp, info, previous, options.out / CACHE_DIR)
 
 

@@ -7,7 +7,6 @@ import hashlib
 import io
 import json
 import re
-from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -153,10 +152,10 @@ class Folios:
     def _width(self, text: str, size: float) -> float:
         return sum(self.widths[_FOLIO_CHARS.index(c)] for c in text) * size / 1000
 
-    def stream(self, bound: pikepdf.Pdf, page: Any, old: Any, text: str, touch: Callable[[Any], None]) -> Any:
+    def stream(self, bound: pikepdf.Pdf, page: Any, old: Any, text: str, set_font: bool = True) -> Any:
         """A stream drawing `text` where `old` drew the part's own page number; None if `old` draws none, or
-        already draws `text` (a page of the previous bound document whose number has not moved). `touch` is
-        told of every existing object changed (the page's font resources)."""
+        already draws `text` (a page of the previous bound document whose number has not moved). The font
+        is put in the page's resources unless `set_font` says they already hold it."""
         data = old.read_bytes()
         tm, tf = self._TM.search(data), self._TF.search(data)
         tj = self._TJ.search(data) or re.search(rb"\((.*)\) Tj", data)
@@ -166,7 +165,7 @@ class Folios:
         if tf.group(1) == b"FForslagFolio":
             # A page of the previous bound document: the number on it is one drawn here.
             shown = tj_text.group(1).decode() if (tj_text := re.search(rb"\((.*)\) Tj", data)) else ""
-            if shown == text and getattr(resources.get(self.NAME), "objgen", None) == self.font.objgen:
+            if shown == text:
                 return None
             right = float(tm.group(1)) + self._width(shown, float(tf.group(2)))
         else:
@@ -184,9 +183,8 @@ class Folios:
         head = data[: tm.start()]
         tail = data[tj.end() :]
         body = f"1 0 0 -1 {x:.6f} {tm.group(2).decode()} Tm\n/FForslagFolio {tf.group(2).decode()} Tf\n({text}) Tj"
-        resources[self.NAME] = self.font
-        # The font dictionary may be an object of its own, or lie in the page's resources or the page itself.
-        touch(resources if resources.is_indirect else page.Resources if page.Resources.is_indirect else page)
+        if set_font:
+            resources[self.NAME] = self.font
         return bound.make_stream(head + body.encode() + tail)
 
 

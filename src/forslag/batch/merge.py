@@ -24,7 +24,6 @@ from typing import Any
 
 import pikepdf
 
-from forslag.batch import pdfupdate
 from forslag.batch.folios import Folios
 from forslag.document.xmp import Xmp
 
@@ -259,13 +258,12 @@ class _Tree:
                 kid.P = section
         return section
 
-    def add(self, piece: _Piece, touch: Callable[[Any], None]) -> int:
+    def add(self, piece: _Piece) -> int:
         """A part's Part element, parent-tree entries and IDs; how many keys it uses. Its pages' and
         annotations' keys move by the difference between its place now and its place before (0 for a part
         copied in from its file, whose keys count from 0)."""
         section = piece.section
         section.P = self.document
-        touch(section)
         self.document.K.append(section)
         offset = self.next_key
         used = max((key + 1 for key, _ in piece.entries), default=0)
@@ -276,11 +274,9 @@ class _Tree:
             for page in piece.pages:
                 if "/StructParents" in page:
                     page.StructParents = int(page.StructParents) + shift
-                    touch(page)
                 for annotation in page.get("/Annots", []):
                     if "/StructParent" in annotation:
                         annotation.StructParent = int(annotation.StructParent) + shift
-                        touch(annotation)
         self.next_key = offset + used
         if piece.id_leaf is not None:
             self.ids.append((piece.ids[0], piece.id_leaf))
@@ -473,20 +469,11 @@ def merge(
 ) -> Bound:
     """The bound PDF with every part's tags, bookmarks nested under the part's entry, the case's metadata, one
     page numbering (folios and page labels: the bound PDF's page numbers), and links from the contents;
-    `cache` is a folder where what every bind needs alike (the page numbers' font) is kept.
-
-    From a `previous` bound PDF, the result is that file with an incremental update appended (see
-    pdfupdate.py), unless the updates would outweigh half the file: then it is written whole again."""
+    `cache` is a folder where what every bind needs alike (the page numbers' font) is kept. Written whole:
+    from a `previous` bound PDF, its unchanged parts are taken from there rather than copied again (what an
+    edit does not touch is refreshed without a whole write by refresh.py)."""
     opened = _open_previous(previous) if previous is not None else None
     bound, old = opened if opened is not None else (pikepdf.new(), None)
-    # The objects this bind changes in the previous document (besides the ones it makes): what an update
-    # writes. Every change of an old object below goes through `touch`; tests/test_bind.py checks that the
-    # updated file reads as a cold bind of the same parts.
-    touched: dict[tuple[int, int], Any] = {}
-
-    def touch(obj: Any) -> None:
-        if obj.is_indirect:
-            touched[obj.objgen] = obj
 
     root = bound.make_indirect(pikepdf.Dictionary(Type=pikepdf.Name.StructTreeRoot))
     document = bound.make_indirect(
@@ -520,7 +507,6 @@ def merge(
         for page in piece.pages:
             bound.pages.append(pikepdf.Page(page))
         piece.pages = [page.obj for page in bound.pages[start:]]
-    touch(bound.Root.Pages)
     for part, piece in zip(parts, pieces, strict=True):
         record = piece.record
         # The bound file declares the newest version of its parts (WeasyPrint's 1.7 for PDF/A-2): a new
@@ -529,15 +515,11 @@ def merge(
         if output_intents is None:
             output_intents = piece.intents
         if piece.section is not None:
-            record["keys"] = gathered.add(piece, touch)
+            record["keys"] = gathered.add(piece)
         gathered.roles.update({k: pikepdf.Name(v) for k, v in record["roles"].items()})
         first_page = pikepdf.Array([piece.pages[0], pikepdf.Name.Fit])
-        # A kept part keeps its entry (its bookmarks point at it), given its place in the outline again.
-        entry = piece.entry if piece.entry is not None else bound.make_indirect(pikepdf.Dictionary())
-        entry.Title, entry.Dest = pikepdf.String(part.title), first_page
-        if piece.entry is None:
-            _link(entry, piece.bookmarks)
-        touch(entry)
+        entry = bound.make_indirect(pikepdf.Dictionary(Title=pikepdf.String(part.title), Dest=first_page))
+        _link(entry, piece.bookmarks)
         entries.append(entry)
         placed[part.name] = piece.pages
         records.append(record)
@@ -547,12 +529,10 @@ def merge(
     for number, page in enumerate(bound.pages, start=1):
         contents = page.obj.get("/Contents")
         if isinstance(contents, pikepdf.Array) and len(contents) == 3:
-            folio = folios.stream(bound, page.obj, contents[1], f"{number}/{total}", touch)
+            folio = folios.stream(bound, page.obj, contents[1], f"{number}/{total}")
             if folio is not None:
                 page.obj.Contents = pikepdf.Array([contents[0], folio, contents[2]])
-                touch(page.obj)
     catalog = bound.Root
-    touch(catalog)
     catalog.StructTreeRoot = root
     catalog.MarkInfo = pikepdf.Dictionary(Marked=True)
     catalog.ViewerPreferences = pikepdf.Dictionary(DisplayDocTitle=True)
@@ -585,40 +565,21 @@ def merge(
     if entries:
         outlines.Count = len(entries)
     catalog.Outlines = outlines
-    info_dict = pikepdf.Dictionary({f"/{k}": pikepdf.String(v) for k, v in info.items()})
-    old_info = bound.trailer.get("/Info")
-    if old_info is None or old_info.unparse(resolved=True) != info_dict.unparse():
-        bound.trailer.Info = bound.make_indirect(info_dict)
-    packet = xmp.packet()
-    old_metadata = catalog.get("/Metadata")
-    if old_metadata is None or old_metadata.read_bytes() != packet:
-        metadata = bound.make_stream(packet)
-        metadata.Type, metadata.Subtype = pikepdf.Name.Metadata, pikepdf.Name.XML
-        catalog.Metadata = metadata
-    data = b""
-    appended = 0
-    if previous is not None and old is not None and _version_key(version) <= _version_key(bound.pdf_version):
-        size = int(bound.trailer.Size)
-        following = bound.make_indirect(pikepdf.Dictionary()).objgen[0]  # the next free number: all below are in
-        made = [bound.get_object((number, 0)) for number in range(size, following)]
-        changed = [obj for objgen, obj in touched.items() if objgen[0] < size]
-        data = pdfupdate.update(previous.data, bound, [*changed, *made])
-        appended = previous.appended + len(data) - len(previous.data)
-        if pdfupdate.worth_compacting(len(data), appended):
-            data, appended = b"", 0
-    if not data:
-        buffer = io.BytesIO()
-        # The file identifier is a hash of the content: the same sources give the same bytes. The bound
-        # case's ninety thousand small objects (most of them its structure tree) go into compressed object
-        # streams, as in the parts WeasyPrint writes (PDF/A-2 allows them): measured on 100 proposals, a
-        # file of 6,6 MB instead of 17,9 MB, written in half the time.
-        bound.save(
-            buffer,
-            deterministic_id=True,
-            fix_metadata_version=False,
-            object_stream_mode=pikepdf.ObjectStreamMode.generate,
-            min_version=version,
-        )
-        data = buffer.getvalue()
+    bound.trailer.Info = bound.make_indirect(pikepdf.Dictionary({f"/{k}": pikepdf.String(v) for k, v in info.items()}))
+    metadata = bound.make_stream(xmp.packet())
+    metadata.Type, metadata.Subtype = pikepdf.Name.Metadata, pikepdf.Name.XML
+    catalog.Metadata = metadata
+    buffer = io.BytesIO()
+    # The file identifier is a hash of the content: the same sources give the same bytes. The bound
+    # case's ninety thousand small objects (most of them its structure tree) go into compressed object
+    # streams, as in the parts WeasyPrint writes (PDF/A-2 allows them): measured on 100 proposals, a
+    # file of 6,6 MB instead of 17,9 MB, written in half the time.
+    bound.save(
+        buffer,
+        deterministic_id=True,
+        fix_metadata_version=False,
+        object_stream_mode=pikepdf.ObjectStreamMode.generate,
+        min_version=version,
+    )
     bound.close()
-    return Bound(data, records, copied, appended)
+    return Bound(buffer.getvalue(), records, copied)

@@ -16,7 +16,7 @@ from __future__ import annotations
 import hashlib
 import re
 import zlib
-from collections.abc import Iterable
+from collections.abc import Callable
 from typing import Any
 
 import pikepdf
@@ -32,17 +32,32 @@ def previous_xref(data: bytes) -> int:
     return int(match.group(1))
 
 
-def _serialised(obj: Any) -> bytes:
-    """An indirect object's body as it is written between `n 0 obj` and `endobj`."""
+# A reference in qpdf's unparsed syntax, outside strings: qpdf escapes every parenthesis inside a literal
+# string, so a literal or hex string is matched whole and skipped.
+_TOKENS = re.compile(rb"\((?:\\.|[^\\)])*\)|<[0-9A-Fa-f\s]*>|(?<![^\s\[\]<>])(\d+) 0 R", re.S)
+
+
+def _renumbered(text: bytes, number: Callable[[int], int]) -> bytes:
+    def one(match: re.Match[bytes]) -> bytes:
+        if match.group(1) is None:
+            return match.group(0)
+        return b"%d 0 R" % number(int(match.group(1)))
+
+    return _TOKENS.sub(one, text)
+
+
+def serialised(obj: Any, number: Callable[[int], int] = lambda n: n) -> bytes:
+    """An indirect object's body as written between `n 0 obj` and `endobj`, each reference to object n made
+    one to `number(n)`. Data made here (a stream with no filter) is compressed, as qpdf does on a full write."""
     if isinstance(obj, pikepdf.Stream):
         raw = obj.read_raw_bytes()
         head = pikepdf.Dictionary(dict(obj.stream_dict.items()))
-        if "/Filter" not in head:  # as qpdf does on a full write: data made here is compressed
+        if "/Filter" not in head:
             raw = zlib.compress(raw)
             head.Filter = pikepdf.Name.FlateDecode
         head.Length = len(raw)
-        return head.unparse() + b"\nstream\n" + raw + b"\nendstream"
-    return bytes(obj.unparse(resolved=True))
+        return _renumbered(head.unparse(), number) + b"\nstream\n" + raw + b"\nendstream"
+    return _renumbered(bytes(obj.unparse(resolved=True)), number)
 
 
 def _index(numbers: list[int]) -> list[int]:
@@ -56,50 +71,82 @@ def _index(numbers: list[int]) -> list[int]:
     return runs
 
 
-def update(data: bytes, pdf: pikepdf.Pdf, objects: Iterable[Any]) -> bytes:
-    """`data` (the file `pdf` was opened from) with `objects` appended as an update.
+# Objects per object stream: small enough that a reader decompresses little to reach one object.
+PER_STREAM = 200
 
-    `objects` are indirect objects of `pdf`, old ones changed and new ones; the new trailer takes /Root and
-    /Info from `pdf`'s. Every object reachable from them must be in `objects` or unchanged in `data`: the
-    update writes exactly what it is given.
+
+def _object_stream(members: list[tuple[int, bytes]]) -> bytes:
+    """An object stream (ISO 32000-1, 7.5.7) holding `members` (number, body), compressed."""
+    heads, texts, at = [], [], 0
+    for number, text in members:
+        heads.append(b"%d %d" % (number, at))
+        texts.append(text)
+        at += len(text) + 1
+    head = b" ".join(heads) + b"\n"
+    packed = zlib.compress(head + b"\n".join(texts) + b"\n", 9)
+    return (
+        b"<< /Type /ObjStm /N %d /First %d /Filter /FlateDecode /Length %d >>\nstream\n"
+        % (len(members), len(head), len(packed))
+        + packed
+        + b"\nendstream"
+    )
+
+
+def append(data: bytes, pdf: pikepdf.Pdf, objects: list[tuple[int, bytes]], root: int, info: int | None) -> bytes:
+    """`data` (the file `pdf` was opened from) with `objects` (number, body) appended as an update whose
+    trailer names object `root` as the catalog and `info` as the information dictionary.
+
+    Streams are written as they are; the other objects (most of them small structure elements) go into
+    compressed object streams, as qpdf writes the whole file. Every object the new catalog reaches must be in
+    `objects` or unchanged in `data`: the update writes exactly what it is given.
     """
+    numbers = [number for number, _ in objects]
+    if len(set(numbers)) != len(numbers):
+        raise ValueError("an object is written twice in one update")
+    streams = sorted((item for item in objects if item[1].endswith(b"\nendstream")), key=lambda item: item[0])
+    small = sorted((item for item in objects if not item[1].endswith(b"\nendstream")), key=lambda item: item[0])
+    following = max([int(pdf.trailer.Size), *(n + 1 for n in numbers)])
+    groups = [small[i : i + PER_STREAM] for i in range(0, len(small), PER_STREAM)]
+    packed = [(following + i, _object_stream(group)) for i, group in enumerate(groups)]
+    xref_number = following + len(groups)
+
     body = bytearray()
     base = len(data) + 1  # the update starts on a line of its own
-    offsets: dict[int, int] = {}
-    for obj in sorted({o.objgen: o for o in objects}.values(), key=lambda o: o.objgen[0]):
-        number, generation = obj.objgen
-        if generation != 0:
-            raise ValueError(f"object {number} has generation {generation}; only new-style objects are written")
-        offsets[number] = base + len(body)
-        body += b"%d 0 obj\n" % number + _serialised(obj) + b"\nendobj\n"
-
+    rows: dict[int, tuple[int, int, int]] = {}  # number -> (type, offset or stream, generation or index)
+    for number, text in [*streams, *packed]:
+        rows[number] = (1, base + len(body), 0)
+        body += b"%d 0 obj\n" % number + text + b"\nendobj\n"
+    for (stream_number, _), group in zip(packed, groups, strict=True):
+        for index, (number, _) in enumerate(group):
+            rows[number] = (2, stream_number, index)
     old_id = pdf.trailer.get("/ID")
     first = bytes(old_id[0]) if isinstance(old_id, pikepdf.Array) and len(old_id) == 2 else b""
     second = hashlib.md5(data[-64:] + bytes(body), usedforsecurity=False).digest()
     first = first or second
-    size = max([int(pdf.trailer.Size), *(n + 1 for n in offsets)])
-    xref_number = size
-    offsets[xref_number] = base + len(body)
-    numbers = sorted(offsets)
-    width = max(4, (max(offsets.values()).bit_length() + 7) // 8)
-    rows = b"".join(b"\x01" + offsets[n].to_bytes(width, "big") + b"\x00" for n in numbers)
-    entries = {
-        "/Type": pikepdf.Name.XRef,
-        "/Size": xref_number + 1,
-        "/Index": pikepdf.Array(_index(numbers)),
-        "/W": pikepdf.Array([1, width, 1]),
-        "/Prev": previous_xref(data),
-        "/Root": pdf.trailer.Root,
-        "/ID": pikepdf.Array([pikepdf.String(first), pikepdf.String(second)]),
-        "/Filter": pikepdf.Name.FlateDecode,
-    }
-    if pdf.trailer.get("/Info") is not None:
-        entries["/Info"] = pdf.trailer.Info
-    stream = zlib.compress(rows, 9)
-    head = pikepdf.Dictionary(entries)
-    head.Length = len(stream)
-    body += b"%d 0 obj\n" % xref_number + head.unparse() + b"\nstream\n" + stream + b"\nendstream\nendobj\n"
-    body += b"startxref\n%d\n%%%%EOF\n" % offsets[xref_number]
+    rows[xref_number] = (1, base + len(body), 0)
+    listed = sorted(rows)
+    width = max(4, (max(max(v[1] for v in rows.values()), xref_number).bit_length() + 7) // 8)
+    table = b"".join(
+        bytes([rows[n][0]]) + rows[n][1].to_bytes(width, "big") + rows[n][2].to_bytes(2, "big") for n in listed
+    )
+    stream = zlib.compress(table, 9)
+    head = (
+        b"<< /Type /XRef /Size %d /Index [ %s ] /W [ 1 %d 2 ] /Prev %d /Root %d 0 R%s /ID [ <%s> <%s> ] "
+        b"/Filter /FlateDecode /Length %d >>"
+        % (
+            xref_number + 1,
+            b" ".join(b"%d" % n for n in _index(listed)),
+            width,
+            previous_xref(data),
+            root,
+            b" /Info %d 0 R" % info if info is not None else b"",
+            first.hex().encode(),
+            second.hex().encode(),
+            len(stream),
+        )
+    )
+    body += b"%d 0 obj\n" % xref_number + head + b"\nstream\n" + stream + b"\nendstream\nendobj\n"
+    body += b"startxref\n%d\n%%%%EOF\n" % rows[xref_number][1]
     return data + b"\n" + bytes(body)
 
 
