@@ -19,6 +19,7 @@ from forslag.batch.state import CACHE_DIR, BuildOptions
 from forslag.source.load import find_sources
 
 from .conftest import DATA, Run
+from .pdfcheck import check
 from .pdftext import pages_text
 
 CASE_PDF = "overfoerselssagen-2025-2026.pdf"
@@ -124,6 +125,8 @@ def _same_as_cold(out: Path, folder: Path, tmp: Path) -> None:
     # objects an edit replaced are still in it, unreferenced), and zlib's output may differ between the
     # library qpdf uses and the one Python uses.
     assert _normalised(incremental) == _normalised(cold)
+    # And it is as archival and tagged as the cold one (PDF/A-2 allows updates; the checker reads the newest).
+    assert check(out / CASE_PDF).problems == []
 
 
 def _proposal(folder: Path, name: str, title: str, paragraphs: int = 1) -> Path:

@@ -237,6 +237,7 @@ class SummaryAhead:
         previous = Cache(self.options.out).get(_cache_name(case_path, self.options.state), valid_bound_entry) or {}
         if previous.get("summary", {}).get("key") == key or key in self.started:
             return
+        self.close()  # a summary printed for an earlier save is not wanted any more: one at a time
         pool = Pool(1, self.options.limits)
         pool.submit(_front_job(case, case_path, members, self.options, "summary", key, SUMMARY_NUMBERS))
         self.started[key] = pool

@@ -25,6 +25,7 @@ from forslag.errors import UsageError
 from forslag.source.sources import case_file_for, glance
 
 if TYPE_CHECKING:
+    from forslag.batch.bind import SummaryAhead
     from forslag.batch.jobs import Job, Result
 
 
@@ -192,7 +193,12 @@ def _take(
         echo(f"built: {source} -> {', '.join(str(out / f) for f in entry['outputs'])}")
 
 
-def build(sources: list[Path], options: BuildOptions, echo: Callable[[str], None] = print) -> Report:
+def build(
+    sources: list[Path], options: BuildOptions, echo: Callable[[str], None] = print, ahead: SummaryAhead | None = None
+) -> Report:
+    """Build the sources into `options.out` and bind their cases; `ahead`: a summary already being printed
+    (the preview's, started when it rendered the edited proposal), else one is started here when a single
+    proposal is built."""
     started = time.monotonic()
     report = Report()
     out = options.out
@@ -239,8 +245,7 @@ def build(sources: list[Path], options: BuildOptions, echo: Callable[[str], None
         _copy_assets(out)
 
     bar = _progress(len(pending))
-    ahead = None
-    if options.bind and "pdf" in options.formats and len(pending) == 1:
+    if ahead is None and options.bind and "pdf" in options.formats and len(pending) == 1:
         from forslag.batch.bind import SummaryAhead
 
         ahead = SummaryAhead(sources, cases, entries, options, layout)

@@ -266,9 +266,10 @@ class _Tree:
         section.P = self.document
         self.document.K.append(section)
         offset = self.next_key
-        used = max((key + 1 for key, _ in piece.entries), default=0)
-        if piece.entries:
-            self.nums.append([(key + offset, value) for key, value in piece.entries])
+        entries = piece.parent_entries()
+        used = max((key + 1 for key, _ in entries), default=0)
+        if entries:
+            self.nums.append([(key + offset, value) for key, value in entries])
         shift = offset - piece.offset
         if shift:
             for page in piece.pages:
@@ -317,10 +318,20 @@ class _Piece:
     entries: list[tuple[int, Any]]  # parent-tree entries, keyed from 0
     ids: tuple[str, int]  # the prefix its IDs share ("" if none) and how many it has
     id_leaf: Any  # the ID tree's leaf holding them (None without IDs)
-    bookmarks: list[Any]  # outline dictionaries under the part's entry
+    bookmarks: list[Any]  # outline dictionaries under the part's entry (a kept part's: under `entry`)
     intents: Any = None
     offset: int = 0  # the key its pages' and annotations' keys start from now (0: a part's own file)
     entry: Any = None  # its outline entry in the previous bound document
+    nums_leaf: Any = None  # its leaf of the previous bound document's parent tree (keys from `offset`)
+
+    def parent_entries(self) -> list[tuple[int, Any]]:
+        """Its parent-tree entries keyed from 0 (a kept part's read from its old leaf only when asked)."""
+        if self.nums_leaf is None:
+            return self.entries
+        return [(key - self.offset, value) for key, value in _nums(self.nums_leaf)]
+
+    def outline(self) -> list[Any]:
+        return self.bookmarks if self.entry is None else _children(self.entry)
 
 
 def _version_key(version: str) -> tuple[int, ...]:
@@ -339,17 +350,18 @@ class _Old:
         for leaf in tree.IDTree.get("/Kids", []):
             first = str(leaf.Limits[0])
             leaves[first.split("-", 1)[0] + "-"] = leaf
-        for record in records:
-            leaf = leaves.get(record["ids"]) if record["ids"] else None
-            if record["ids"] and (leaf is None or 2 * record["id_count"] != len(leaf.Names)):
-                raise ValueError("the previous bound document's IDs do not match its record")
+        if any(record["ids"] and record["ids"] not in leaves for record in records):
+            raise ValueError("the previous bound document's IDs do not match its record")
         return leaves
 
     def __init__(self, bound: pikepdf.Pdf, records: list[dict[str, Any]]) -> None:
         pages = [page.obj for page in bound.pages]
         tree = bound.Root.StructTreeRoot
         sections = list(tree.K[0].K)
-        nums = dict(_nums(tree.ParentTree))
+        # A leaf of the parent tree per part that has keys, in the parts' order (see _Tree.finish).
+        nums_leaves = iter(list(tree.ParentTree.Kids) if "/Nums" not in tree.ParentTree else [])
+        if sum(1 for record in records if record["keys"]) != len(list(tree.ParentTree.get("/Kids", []))):
+            raise ValueError("the previous bound document's parent tree does not match its record")
         leaves = self._id_leaves(tree, records)
         entries = []
         item = bound.Root.Outlines.get("/First") if "/Outlines" in bound.Root else None
@@ -364,8 +376,7 @@ class _Old:
         first = key = 0
         for record, section, entry in zip(records, sections, entries, strict=True):
             own = pages[first : first + record["pages"]]
-            # Each part's parent-tree entries keyed from 0 again; its pages keep theirs until it is placed.
-            taken = [(k - key, nums[k]) for k in range(key, key + record["keys"]) if k in nums]
+            nums_leaf = next(nums_leaves) if record["keys"] else None
             first += record["pages"]
             key += record["keys"]
             if record["id_count"] and not record["ids"]:
@@ -375,13 +386,14 @@ class _Old:
                 record,
                 own,
                 section,
-                taken,
+                [],
                 (record["ids"], record["id_count"]),
                 leaf,
-                _children(entry),
+                [],
                 self.intents,
                 offset=key - record["keys"],
                 entry=entry,
+                nums_leaf=nums_leaf,
             )
             if self.folio_font is None and own:
                 self.folio_font = _folio_font(own[0])
@@ -519,7 +531,7 @@ def merge(
         gathered.roles.update({k: pikepdf.Name(v) for k, v in record["roles"].items()})
         first_page = pikepdf.Array([piece.pages[0], pikepdf.Name.Fit])
         entry = bound.make_indirect(pikepdf.Dictionary(Title=pikepdf.String(part.title), Dest=first_page))
-        _link(entry, piece.bookmarks)
+        _link(entry, piece.outline())
         entries.append(entry)
         placed[part.name] = piece.pages
         records.append(record)

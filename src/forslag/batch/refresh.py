@@ -198,21 +198,25 @@ def _refresh(
     next_key = 0
     for piece, kept in pieces:
         record = piece.record
-        used = max((key + 1 for key, _ in piece.entries), default=0)
+        used = record["keys"] if kept else max((key + 1 for key, _ in piece.entries), default=0)
         shift = next_key - piece.offset
         if shift:
             _shift_keys(scratch, piece, kept, shift, replaced)
         if kept:
             sections.append(scratch.ref(piece.section))
-            values = [(key + next_key, scratch.ref(value)) for key, value in piece.entries]
+            if piece.nums_leaf is not None and not shift:
+                nums.append(scratch.ref(piece.nums_leaf))  # its keys have not moved: its leaf is kept
+            elif piece.nums_leaf is not None:
+                values = [(key + next_key, scratch.ref(value)) for key, value in piece.parent_entries()]
+                nums.append(_leaf(scratch.pdf, "/Nums", values))
             leaf = scratch.ref(piece.id_leaf) if piece.id_leaf is not None else None
         else:
             piece.section.P = document_ref
             sections.append(piece.section)
-            values = [(key + next_key, value) for key, value in piece.entries]
+            if piece.entries:
+                values = [(key + next_key, value) for key, value in piece.entries]
+                nums.append(_leaf(scratch.pdf, "/Nums", values))
             leaf = piece.id_leaf
-        if values:
-            nums.append(values)
         if leaf is not None:
             id_leaves.append((piece.ids[0], leaf))
         record["keys"] = used
@@ -229,9 +233,8 @@ def _refresh(
         ),
     )
     structure = pikepdf.Dictionary(Type=pikepdf.Name.StructTreeRoot, K=pikepdf.Array([document_ref]))
-    leaves = [_leaf(scratch.pdf, "/Nums", values) for values in nums]
     structure.ParentTree = scratch.pdf.make_indirect(
-        pikepdf.Dictionary(Kids=pikepdf.Array(leaves)) if leaves else pikepdf.Dictionary(Nums=pikepdf.Array())
+        pikepdf.Dictionary(Kids=pikepdf.Array(nums)) if nums else pikepdf.Dictionary(Nums=pikepdf.Array())
     )
     structure.ParentTreeNextKey = next_key
     if id_leaves:
@@ -274,7 +277,7 @@ def _refresh(
         dest = pikepdf.Array([own[0], pikepdf.Name.Fit])
         if kept:
             body = pikepdf.Dictionary(Title=pikepdf.String(part.title), Dest=dest)
-            for key in ("/First", "/Last", "/Count"):
+            for key in ("/First", "/Last", "/Count"):  # its bookmarks stay as they are, under it
                 if key in piece.entry:
                     body[key] = scratch.transplant(piece.entry[key])
             body = scratch.replace(piece.entry, body)
