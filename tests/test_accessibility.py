@@ -88,8 +88,12 @@ def test_bound_case_has_one_tree_with_a_part_per_document(built: Path) -> None:
         keys = [int(page.obj.StructParents) for page in pdf.pages]
         assert len(set(keys)) == len(keys)  # the parent tree was renumbered, not overlaid
         assert int(root.ParentTreeNextKey) > max(keys)
-        names = list(root.IDTree.Names)[::2]
-        assert len(names) == len(set(map(str, names))) > 100  # every part's header cells, unique
+        # The ID tree has a leaf per part, in key order, each with its limits (a later bind keeps a leaf whole).
+        leaves = list(root.IDTree.Kids)
+        names = [str(name) for leaf in leaves for name in list(leaf.Names)[::2]]
+        assert len(names) == len(set(names)) > 100  # every part's header cells, unique
+        assert names == sorted(names)
+        assert all([str(x) for x in leaf.Limits] == [str(leaf.Names[0]), str(leaf.Names[-2])] for leaf in leaves)
 
 
 def test_bound_case_declares_its_parts_pdf_version_and_keeps_objects_in_streams(built: Path) -> None:

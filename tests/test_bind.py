@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import io
+import json
 import re
 import shutil
 from pathlib import Path
@@ -12,12 +13,13 @@ from typing import Any
 import pikepdf
 import pytest
 
-from forslag.batch import merge
+from forslag.batch import bind, merge
 from forslag.batch.build import build
 from forslag.batch.state import CACHE_DIR, BuildOptions
 from forslag.source.load import find_sources
 
 from .conftest import DATA, Run
+from .pdfcheck import check
 from .pdftext import pages_text
 
 CASE_PDF = "overfoerselssagen-2025-2026.pdf"
@@ -27,14 +29,14 @@ def _build(folder: Path, out: Path, monkeypatch: pytest.MonkeyPatch | None = Non
     """Build the folder; what the bind did (how many parts it copied in, of how many)."""
     seen: dict[str, Any] = {}
     if monkeypatch is not None:
-        original = merge.merge
+        original = bind._bind_pdf
 
         def spy(*args: Any, **kwargs: Any) -> merge.Bound:
             bound = original(*args, **kwargs)
-            seen.update(copied=bound.copied, parts=len(bound.parts))
+            seen.update(copied=bound.copied, parts=len(bound.parts), appended=bound.appended)
             return bound
 
-        monkeypatch.setattr(merge, "merge", spy)
+        monkeypatch.setattr(bind, "_bind_pdf", spy)
     report = build(find_sources([folder]), BuildOptions(out=out, jobs=2), echo=lambda _: None)
     assert not report.failed, report.failed
     return seen
@@ -105,7 +107,7 @@ def _normalised(data: bytes) -> bytes:
             buffer,
             static_id=True,
             object_stream_mode=pikepdf.ObjectStreamMode.disable,
-            stream_decode_level=pikepdf.StreamDecodeLevel.none,
+            stream_decode_level=pikepdf.StreamDecodeLevel.generalized,
             compress_streams=False,
         )
     return re.sub(rb"/ID \[<[0-9a-f]+>", b"/ID [<>", buffer.getvalue())
@@ -117,11 +119,14 @@ def _same_as_cold(out: Path, folder: Path, tmp: Path) -> None:
     (tmp / "cold.pdf").write_bytes(cold)
     assert pages_text(out / CASE_PDF) == pages_text(tmp / "cold.pdf")  # the text, page by page
     assert _described(incremental) == _described(cold)  # structure tree, outline, page labels
-    # Every object and every stream's bytes are the same: the two files written again by qpdf with the same
-    # numbering are identical but for the file identifier (taken from each original). The originals' bytes
-    # differ: qpdf numbers objects and groups them into object streams partly by the numbers they have in
-    # memory, which differ between a document made fresh and one edited in place.
+    # Every object and every stream's data are the same: the two files written again by qpdf with the same
+    # numbering and the streams decoded are identical but for the file identifier (taken from each original).
+    # The originals' bytes differ: the refreshed one is the previous file with an update appended (the
+    # objects an edit replaced are still in it, unreferenced), and zlib's output may differ between the
+    # library qpdf uses and the one Python uses.
     assert _normalised(incremental) == _normalised(cold)
+    # And it is as archival and tagged as the cold one (PDF/A-2 allows updates; the checker reads the newest).
+    assert check(out / CASE_PDF).problems == []
 
 
 def _proposal(folder: Path, name: str, title: str, paragraphs: int = 1) -> Path:
@@ -147,11 +152,15 @@ def test_incremental_binding_after_a_sequence_of_edits_equals_a_cold_bind(
     first = _build(folder, out, monkeypatch)
     assert first["copied"] == first["parts"] == 6  # contents, summary and four proposals
 
-    # A prose edit: only that proposal is copied in; the rest comes from the previous bound PDF.
+    # A prose edit: only that proposal is copied in; the rest comes from the previous bound PDF, which the
+    # refreshed file is, with an update appended (its objects are not written again).
     source = folder / "b-forslag.yaml"
     source.write_text(source.read_text().replace("som udvalget skal kende", "som udvalget bør kende"))
+    previous = (out / CASE_PDF).read_bytes()
     seen = _build(folder, out, monkeypatch)
     assert seen["copied"] == 1
+    refreshed = (out / CASE_PDF).read_bytes()
+    assert refreshed.startswith(previous) and refreshed.count(b"startxref") == previous.count(b"startxref") + 1
     assert "som udvalget bør kende" in " ".join(pages_text(out / CASE_PDF))
     _same_as_cold(out, folder, tmp_path)
 
@@ -281,3 +290,103 @@ def test_the_notat_is_bound_after_its_proposal_and_listed(tmp_path: Path) -> Non
             targets.append(pdf.pages.index(tree[name][0]) + 1)
     assert titles[3].startswith("Notat:")
     assert sorted(set(targets)) == [4, notat_start]
+
+
+def test_an_update_keeps_the_file_identity_and_reads_as_the_newest_version(tmp_path: Path) -> None:
+    """The update appends a changed and a new object; readers see them, the first /ID stays, /Prev links back."""
+    from pypdf import PdfReader
+
+    from forslag.batch import pdfupdate
+
+    original = io.BytesIO()
+    with pikepdf.new() as pdf:
+        pdf.add_blank_page()
+        pdf.Root.Lang = pikepdf.String("da")
+        pdf.save(original, deterministic_id=True, object_stream_mode=pikepdf.ObjectStreamMode.generate)
+    data = original.getvalue()
+    with pikepdf.open(io.BytesIO(data)) as pdf:
+        first_id = bytes(pdf.trailer.ID[0])
+        size = int(pdf.trailer.Size)
+        note = pdf.make_stream(b"BT ET")
+        pdf.Root.Lang = pikepdf.String("en (12 0 R)")  # a reference's look-alike in a string stays as it is
+        pdf.Root.Extra = note
+        # The new stream is written as object `size`, whatever number qpdf gave it.
+        renumber = {note.objgen[0]: size}
+        objects = [
+            (pdf.Root.objgen[0], pdfupdate.serialised(pdf.Root, lambda n: renumber.get(n, n))),
+            (size, pdfupdate.serialised(note)),
+        ]
+        updated = pdfupdate.append(data, pdf, objects, pdf.Root.objgen[0], None)
+    assert updated.startswith(data)
+    assert re.search(rb"/Prev %d\b" % pdfupdate.previous_xref(data), updated[len(data) :])
+    with pikepdf.open(io.BytesIO(updated)) as pdf:
+        assert str(pdf.Root.Lang) == "en (12 0 R)" and pdf.Root.Extra.read_bytes() == b"BT ET"
+        assert pdf.Root.Extra.objgen == (size, 0)
+        assert bytes(pdf.trailer.ID[0]) == first_id and bytes(pdf.trailer.ID[1]) != first_id
+        assert len(pdf.pages) == 1
+    reader = PdfReader(io.BytesIO(updated))
+    assert reader.trailer["/Root"]["/Lang"] == "en (12 0 R)" and len(reader.pages) == 1
+
+
+def test_a_file_grown_by_updates_to_half_again_its_size_is_written_whole(tmp_path: Path) -> None:
+    """The objects edits left behind are dropped once the updates weigh half the file: then the bind writes the
+    whole file again, as a cold bind does."""
+    folder = tmp_path / "case"
+    shutil.copytree(DATA / "valid", folder)
+    out = tmp_path / "out"
+    _build(folder, out)
+    cache_entry = next((out / CACHE_DIR).glob("_case-*.json"))
+    source = folder / "minimal.yaml"
+    sizes = []
+    for n in range(12):
+        source.write_text(
+            re.sub(r"description: .*", f"description: Kort beskrivelse, udgave {n + 2}.", source.read_text())
+        )
+        before = (out / CASE_PDF).read_bytes()
+        _build(folder, out)
+        after = (out / CASE_PDF).read_bytes()
+        sizes.append((after.startswith(before), len(after)))
+        appended = json.loads(cache_entry.read_text())["appended"]
+        assert (appended == 0) != after.startswith(before)
+        # What updates appended (the objects they replaced stay in the file) stays under half of it.
+        assert appended * 2 < len(after)
+        assert f"udgave {n + 2}" in " ".join(pages_text(out / CASE_PDF))
+    assert any(kept for kept, _ in sizes) and not all(kept for kept, _ in sizes)
+
+
+def test_an_amount_edit_prints_the_summary_beside_the_proposal(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """After an amount edit of one proposal, the summary is printed while the proposal prints (its amounts are
+    known once it is prepared), and the bind takes that print instead of printing it again."""
+    from forslag.batch import bind
+
+    folder = tmp_path / "case"
+    shutil.copytree(DATA / "valid", folder)
+    out = tmp_path / "out"
+    _build(folder, out)
+    taken: list[bool] = []
+    printed: list[str] = []
+    original_take, original_print = bind.SummaryAhead.take, bind.Front._print
+
+    def take(self: bind.SummaryAhead, key: str) -> tuple[bytes, int] | None:
+        got = original_take(self, key)
+        taken.append(got is not None)
+        return got
+
+    def front_print(self: bind.Front, part: str, key: str, numbers: list[int]) -> tuple[bytes, int]:
+        printed.append(part)
+        return original_print(self, part, key, numbers)
+
+    monkeypatch.setattr(bind.SummaryAhead, "take", take)
+    monkeypatch.setattr(bind.Front, "_print", front_print)
+    source = folder / "minimal.yaml"
+    source.write_text(source.read_text().replace("{2027: -500, 2028: -1000}", "{2027: -700, 2028: -1000}"))
+    _build(folder, out)
+    assert taken == [True] and "summary" not in printed
+    summary = " ".join(" ".join(pages_text(out / CASE_PDF)).split())
+    assert "-700" in summary.replace("−", "-")
+
+    # A prose edit changes no amount: nothing is printed ahead, and the summary is not printed at all.
+    taken.clear()
+    source.write_text(source.read_text().replace("Kort beskrivelse.", "En kort beskrivelse."))
+    _build(folder, out)
+    assert taken == [False] and "summary" not in printed

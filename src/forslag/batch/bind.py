@@ -147,6 +147,118 @@ def ordered(case: Case, case_path: Path, members: list[Path]) -> tuple[list[Path
     return listed + rest, warnings
 
 
+# The summary's own page numbers are drawn over at binding (folios.py); it is printed with these, so that
+# what it shows depends on its amounts alone.
+SUMMARY_NUMBERS = [1, 1]
+
+
+def summary_key(layout: str, case_key: str, members: list[dict[str, Any]], state: str | None) -> str:
+    """What the summary shows: the case, the templates, and each member's economy, in the bound order."""
+    fields = ("title", "investment", "net", "impact", "steady", "payback_total", "asked", "state", "approval_date")
+    economy = [[m[f] for f in fields] for m in members]
+    return _digest(layout, case_key, "summary", economy, state)
+
+
+def _front_job(
+    case: Case,
+    case_path: Path,
+    members: list[dict[str, Any]],
+    options: BuildOptions,
+    part: str,
+    key: str,
+    numbers: list[int],
+) -> Any:
+    """A front part as a print job for a child (see pool.py), its /ID from the part's key."""
+    from forslag.batch.jobs import Prepared, Print, PrintJob, Result
+
+    html = _front(case, members, False, True, options.templates, part, numbers, options.state)
+    request = Print("pdf", html, options.out, key[:32].encode(), case.date, {})
+    return PrintJob(Prepared(Result(case_path), [request]))
+
+
+def _printed(part: str, result: Any) -> tuple[bytes, int]:
+    if result.problems:
+        raise ForslagError(f"cannot print the bound case's {part}: {result.problems[0]}")
+    return result.files["pdf"], int(result.summary["pages"])
+
+
+def _members(
+    case: Case, case_path: Path, sources: list[Path], summaries: dict[Path, dict[str, Any]]
+) -> tuple[list[Path], list[dict[str, Any]], list[str]]:
+    """The case's proposals in its order, each one's summary as the front shows it, and the order's warnings."""
+    members, warnings = ordered(case, case_path, sources)
+    rows = [{**summaries[s], "name": s.stem, **_hrefs(s.stem), "notat": None, "annex": None} for s in members]
+    return members, rows, warnings
+
+
+class SummaryAhead:
+    """The bound case's summary, printed while the one edited proposal prints.
+
+    After an edit, `forslag build` of a folder prepares the edited proposal in one child and prints it in
+    another (build.py). Its amounts are known once it is prepared, and so is everything the summary shows:
+    when they change it, the summary is printed at once in a third child, beside the proposal, instead of
+    after it. The bind then takes it (`take`) by its key; a guess that does not hold (the case fails to
+    load, another member is not built) starts nothing, and the bind prints as it would have.
+    """
+
+    def __init__(
+        self,
+        sources: list[Path],
+        cases: dict[Path, Path],
+        entries: dict[Path, dict[str, Any]],
+        options: BuildOptions,
+        layout: str,
+    ) -> None:
+        self.sources, self.cases, self.entries, self.options, self.layout = sources, cases, entries, options, layout
+        self.started: dict[str, Pool] = {}
+
+    def prepared(self, source: Path, summary: dict[str, Any]) -> None:
+        """`source` is prepared and its summary known: print the summary now if it will change."""
+        try:
+            self._start(source, summary)
+        except Exception:  # a guess that fails costs nothing: the bind prints the summary itself
+            self.close()
+
+    def _start(self, source: Path, summary: dict[str, Any]) -> None:
+        from forslag.batch.pool import Pool
+        from forslag.batch.state import Cache, valid_bound_entry
+        from forslag.source.load import load_case
+
+        case_path = self.cases[source]
+        if any(s not in self.entries for s in self.sources if s != source):
+            return  # another proposal failed or is still to build: the case may not be bound at all
+        group = [s for s in self.sources if s == source or Path(self.entries[s]["case"]) == case_path]
+        summaries = {s: (summary if s == source else self.entries[s]["summary"]) for s in group}
+        case = load_case(case_path).case
+        if any(len(m["net"]) != len(case.years) for m in summaries.values()):
+            return
+        _, members, _ = _members(case, case_path, group, summaries)
+        key = summary_key(self.layout, key_case(case_path), members, self.options.state)
+        previous = Cache(self.options.out).get(_cache_name(case_path, self.options.state), valid_bound_entry) or {}
+        if previous.get("summary", {}).get("key") == key or key in self.started:
+            return
+        self.close()  # a summary printed for an earlier save is not wanted any more: one at a time
+        pool = Pool(1, self.options.limits)
+        pool.submit(_front_job(case, case_path, members, self.options, "summary", key, SUMMARY_NUMBERS))
+        self.started[key] = pool
+
+    def take(self, key: str) -> tuple[bytes, int] | None:
+        """The summary printed ahead under `key`, once it is done; None if none was."""
+        pool = self.started.pop(key, None)
+        if pool is None:
+            return None
+        try:
+            [result] = pool.results([])
+        finally:
+            pool.close()
+        return None if result.problems else _printed("summary", result)
+
+    def close(self) -> None:
+        for pool in self.started.values():
+            pool.close()
+        self.started = {}
+
+
 class Front:
     """The bound case's front in two parts, each printed again only when what it shows has changed.
 
@@ -165,8 +277,10 @@ class Front:
         case_key: str,
         previous: dict[str, Any],
         case_path: Path,
+        ahead: SummaryAhead | None = None,
     ) -> None:
         self.case, self.members, self.options, self.folder = case, members, options, folder
+        self.ahead = ahead
         self.case_path = case_path
         self.layout, self.case_key, self.previous = layout, case_key, previous
         self.record: dict[str, Any] = {}
@@ -191,18 +305,14 @@ class Front:
     def _print(self, part: str, key: str, numbers: list[int]) -> tuple[bytes, int]:
         """Print a front part in a child, as proposals are: a front of a hundred rows takes WeasyPrint tens of
         megabytes, which this process would otherwise still hold while it binds (the build's memory peak)."""
-        from forslag.batch.jobs import Prepared, Print, PrintJob, Result
 
-        html = _front(self.case, self.members, False, True, self.options.templates, part, numbers, self.options.state)
-        request = Print("pdf", html, self.options.out, key[:32].encode(), self.case.date, {})
         if self.pool is None:
             from forslag.batch.pool import Pool
 
             self.pool = Pool(1, self.options.limits)
-        [result] = self.pool.results([PrintJob(Prepared(Result(self.case_path), [request]))], keep=True)
-        if result.problems:
-            raise ForslagError(f"cannot print the bound case's {part}: {result.problems[0]}")
-        return result.files["pdf"], int(result.summary["pages"])
+        job = _front_job(self.case, self.case_path, self.members, self.options, part, key, numbers)
+        [result] = self.pool.results([job], keep=True)
+        return _printed(part, result)
 
     def close(self) -> None:
         if self.pool is not None:
@@ -212,23 +322,11 @@ class Front:
     def parts(self) -> tuple[bytes, bytes, int]:
         """The contents and summary PDFs, and the front's total length.
 
-        Both print their own page numbers as the bound case numbers them (the contents from 1, the summary
-        after it, each "page/total"), so they are printed again when those numbers move.
+        The contents prints the page each proposal starts on, which counts on from the front's own length, so
+        it is printed again when those move. The page numbers in the margins are drawn at binding
+        (folios.py): the summary prints none of its own that count, and is printed again only when an
+        amount (or the case) changes, which is known before any proposal is printed (`SummaryAhead`).
         """
-        economy = [
-            [
-                m["title"],
-                m["investment"],
-                m["net"],
-                m["impact"],
-                m["steady"],
-                m["payback_total"],
-                m["asked"],
-                m["state"],
-                m["approval_date"],
-            ]
-            for m in self.members
-        ]
         listing = [
             [m["name"], m["title"], m["administration"], m["pages"], m.get("notat"), m.get("annex"), m["state"]]
             for m in self.members
@@ -236,21 +334,20 @@ class Front:
         contents_pages = self.previous.get("contents", {}).get("pages") or contents_pages_guess(len(self.members))
         contents_pages = max(1, min(contents_pages, 1000))
         summary_pages = max(1, min(self.previous.get("summary", {}).get("pages") or 1, 1000))
-        contents = summary = b""
-        # The page numbers depend on the front's own length: lay out the front until they agree (no layout
-        # at all when nothing it shows has changed).
+        key = summary_key(self.layout, self.case_key, self.members, self.options.state)
+        printed = self.ahead.take(key) if self.ahead is not None else None
+        make = functools.partial(self._print, "summary", key, SUMMARY_NUMBERS)
+        summary, summary_pages = self._part("summary", key, (lambda: printed) if printed is not None else make)
+        contents = b""
+        # The contents' page numbers depend on the front's own length: lay it out until they agree (no
+        # layout at all when nothing it shows has changed).
         for _ in range(4):
             total = _number_pages(self.members, contents_pages + summary_pages)
-            numbers = [contents_pages + 1, total]
-            summary_key = _digest(self.layout, self.case_key, "summary", economy, numbers, self.options.state)
-            summary, summary_count = self._part(
-                "summary", summary_key, functools.partial(self._print, "summary", summary_key, numbers)
-            )
             key = _digest(self.layout, self.case_key, "contents", listing, contents_pages + summary_pages, total)
             contents, count = self._part("contents", key, functools.partial(self._print, "contents", key, [1, total]))
-            if count == contents_pages and summary_count == summary_pages:
+            if count == contents_pages:
                 break
-            contents_pages, summary_pages = count, summary_count
+            contents_pages = count
         return contents, summary, contents_pages + summary_pages
 
 
@@ -297,6 +394,12 @@ def _bind_pdf(
         "CreationDate": _pdf_date(case.date),
         "ModDate": _pdf_date(case.date),
     }
+    if previous is not None:
+        from forslag.batch.refresh import refresh
+
+        refreshed = refresh(parts, xmp, info, previous, options.out / CACHE_DIR)
+        if refreshed is not None:
+            return refreshed
     return merge(parts, xmp, info, previous, options.out / CACHE_DIR)
 
 
@@ -348,7 +451,10 @@ def _previous(options: BuildOptions, name: str, entry: dict[str, Any]) -> Previo
         data = (options.out / f"{name}.pdf").read_bytes()
     except OSError:
         return None
-    return Previous(data, parts) if file_digest(data) == recorded[1] else None
+    appended = entry.get("appended", 0)
+    if file_digest(data) != recorded[1] or not isinstance(appended, int):
+        return None
+    return Previous(data, parts, appended)
 
 
 def _hrefs(name: str) -> dict[str, str]:
@@ -380,9 +486,11 @@ def bind_cases(
     options: BuildOptions,
     layout: str,
     echo: Callable[[str], None],
+    ahead: SummaryAhead | None = None,
 ) -> None:
     """Bind one document per case, from the proposals that belong to it; a case with a failed member is not
-    bound, and two cases that would be bound under the same name are both refused."""
+    bound, and two cases that would be bound under the same name are both refused. `ahead`: the summary
+    printed beside the proposal (build.py), if it was."""
     from forslag.batch.state import Cache, valid_bound_entry
 
     cache = Cache(options.out)
@@ -443,7 +551,7 @@ def bind_cases(
             report.bound_fresh.append(case_path)
             continue
         assert case is not None
-        _bind_one(case_path, case, members, key, name, entries, report, options, layout, cache, echo)
+        _bind_one(case_path, case, members, key, name, entries, report, options, layout, cache, echo, ahead)
 
 
 def _bind_one(
@@ -458,17 +566,15 @@ def _bind_one(
     layout: str,
     cache: Cache,
     echo: Callable[[str], None],
+    ahead: SummaryAhead | None,
 ) -> None:
     from forslag.batch.state import valid_bound_entry
 
     cache_name = _cache_name(case_path, options.state)
-    members, warnings = ordered(case, case_path, members)
+    # The notat and change annex are looked for only when the PDF is bound (they are listed by page).
+    members, summaries, warnings = _members(case, case_path, members, {s: entries[s]["summary"] for s in members})
     for warning in warnings:
         echo(f"warning: {warning}")
-    # The notat and change annex are looked for only when the PDF is bound (they are listed by page).
-    summaries = [
-        {**entries[s]["summary"], "name": s.stem, **_hrefs(s.stem), "notat": None, "annex": None} for s in members
-    ]
     stale = [s for s, m in zip(members, summaries, strict=True) if len(m["net"]) != len(case.years)]
     if stale:
         report.failed[case_path] = [
@@ -477,7 +583,9 @@ def _bind_one(
         return
     previous = cache.get(cache_name, valid_bound_entry) or {}
     outputs: dict[str, list[Any]] = {}
-    front = Front(case, summaries, options, cache.folder / cache_name, layout, key_case(case_path), previous, case_path)
+    front = Front(
+        case, summaries, options, cache.folder / cache_name, layout, key_case(case_path), previous, case_path, ahead
+    )
     record: dict[str, Any] = {}
     if "pdf" in options.formats:
         try:
@@ -508,7 +616,7 @@ def _bind_one(
                 _previous(options, name, previous),
             )
             data = bound.data
-            record = {"parts": bound.parts}
+            record = {"parts": bound.parts, "appended": bound.appended}
         except ForslagError:
             raise
         except Exception as exc:  # a proposal's PDF changed under the build (the cache then rebuilds it)
@@ -522,11 +630,23 @@ def _bind_one(
         outputs[target.name] = [len(data), file_digest(data)]
         report.written.append(target)
     if "html" in options.formats:
-        data = _front(case, summaries, True, False, options.templates, state=options.state).encode()
         target = options.out / f"{name}.html"
-        write_atomic(target, data, options.out)
+        # The index shows what the summaries, the case and the templates hold: the same, it is the same page,
+        # and a prose edit (most edits) need not render a hundred rows again.
+        html_key = _digest(layout, key_case(case_path), summaries, options.state)
+        data = b""
+        recorded = previous.get("outputs", {}).get(target.name)
+        if not options.force and previous.get("html_key") == html_key and recorded:
+            with contextlib.suppress(OSError):
+                data = target.read_bytes()
+            if file_digest(data) != recorded[1]:
+                data = b""
+        if not data:
+            data = _front(case, summaries, True, False, options.templates, state=options.state).encode()
+            write_atomic(target, data, options.out)
+            report.written.append(target)
+        record["html_key"] = html_key
         outputs[target.name] = [len(data), file_digest(data)]
-        report.written.append(target)
     stats = {file: seen(options.out / file) for file in outputs}
     cache.put(
         cache_name,

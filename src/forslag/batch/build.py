@@ -25,6 +25,7 @@ from forslag.errors import UsageError
 from forslag.source.sources import case_file_for, glance
 
 if TYPE_CHECKING:
+    from forslag.batch.bind import SummaryAhead
     from forslag.batch.jobs import Job, Result
 
 
@@ -80,12 +81,15 @@ def _pool_jobs(jobs: int | None) -> int:
     return jobs if jobs else (os.cpu_count() or 1)
 
 
-def _results(jobs: list[Job], workers: int, limits: Limits) -> Iterator[Result]:
-    """Every job's result as it finishes, each printed in a bounded child process (see pool.py)."""
+def _results(
+    jobs: list[Job], workers: int, limits: Limits, prepared: Callable[[Path, dict[str, Any]], None] | None = None
+) -> Iterator[Result]:
+    """Every job's result as it finishes, each printed in a bounded child process (see pool.py); `prepared`
+    hears of a lone proposal's summary as soon as it is known, before it is printed."""
     if not jobs:
         return
     if len(jobs) == 1 and workers > 1:
-        yield _split(jobs[0], limits)
+        yield _split(jobs[0], limits, prepared)
         return
     # WeasyPrint is imported before the children are forked, so they start with it instead of each paying
     # for it (measured: a batch whose children import it themselves is about 7 % slower). Validation and
@@ -97,7 +101,7 @@ def _results(jobs: list[Job], workers: int, limits: Limits) -> Iterator[Result]:
     yield from Pool(min(workers, len(jobs)), limits).results(jobs)
 
 
-def _split(job: Job, limits: Limits) -> Result:
+def _split(job: Job, limits: Limits, prepared_hook: Callable[[Path, dict[str, Any]], None] | None = None) -> Result:
     """One proposal (the editing loop's build) on two cores at once: one child loads WeasyPrint while another
     validates, calculates and renders; the page then goes to the first to print. This process imports
     neither half, so both children start at once; each is bounded as any worker is."""
@@ -113,6 +117,8 @@ def _split(job: Job, limits: Limits) -> Result:
         prepared: Prepared = answer
         if prepared.result.problems or not prepared.prints:
             return prepared.result  # nothing to print: the warm child is stopped unused
+        if prepared_hook is not None:
+            prepared_hook(job.source, prepared.result.summary)
         [result] = printer.results([PrintJob(prepared)])
         assert isinstance(result, Result)
         return result
@@ -187,7 +193,12 @@ def _take(
         echo(f"built: {source} -> {', '.join(str(out / f) for f in entry['outputs'])}")
 
 
-def build(sources: list[Path], options: BuildOptions, echo: Callable[[str], None] = print) -> Report:
+def build(
+    sources: list[Path], options: BuildOptions, echo: Callable[[str], None] = print, ahead: SummaryAhead | None = None
+) -> Report:
+    """Build the sources into `options.out` and bind their cases; `ahead`: a summary already being printed
+    (the preview's, started when it rendered the edited proposal), else one is started here when a single
+    proposal is built."""
     started = time.monotonic()
     report = Report()
     out = options.out
@@ -234,8 +245,12 @@ def build(sources: list[Path], options: BuildOptions, echo: Callable[[str], None
         _copy_assets(out)
 
     bar = _progress(len(pending))
+    if ahead is None and options.bind and "pdf" in options.formats and len(pending) == 1:
+        from forslag.batch.bind import SummaryAhead
+
+        ahead = SummaryAhead(sources, cases, entries, options, layout)
     try:
-        for result in _results(pending, _pool_jobs(options.jobs), options.limits):
+        for result in _results(pending, _pool_jobs(options.jobs), options.limits, ahead.prepared if ahead else None):
             _take(result, out, keys, cases, entries, cache, report, bar, echo)
             if bar is not None:
                 bar.update(1)
@@ -243,10 +258,14 @@ def build(sources: list[Path], options: BuildOptions, echo: Callable[[str], None
         if bar is not None:
             bar.close()
 
-    if options.bind:
-        from forslag.batch.bind import bind_cases
+    try:
+        if options.bind:
+            from forslag.batch.bind import bind_cases
 
-        bind_cases(sources, cases, entries, report, options, layout, echo)
+            bind_cases(sources, cases, entries, report, options, layout, echo, ahead)
+    finally:
+        if ahead is not None:
+            ahead.close()
 
     stale.remove_stale(before, sources, out, options.formats, report, echo)
     report.seconds = time.monotonic() - started

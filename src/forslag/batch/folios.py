@@ -99,8 +99,13 @@ class Folios:
     _TJ = re.compile(rb"\[(.*)\] TJ", re.S)
     NAME = pikepdf.Name("/FForslagFolio")
 
-    def __init__(self, bound: pikepdf.Pdf, cache: Path | None) -> None:
+    def __init__(self, bound: pikepdf.Pdf, cache: Path | None, font: Any = None) -> None:
+        """`font`: the page numbers' font already in `bound` (a previous bind's), used again if given."""
         program, self.widths, metrics = _folio_font_program(cache)
+        self.glyphs: dict[tuple[int, int], dict[str, str]] = {}
+        if font is not None:
+            self.font = font
+            return
         tag = "".join(chr(ord("A") + b % 26) for b in hashlib.sha256(program).digest()[:6])
         name = pikepdf.Name(f"/{tag}+SourceSansPro-Regular")
         file = bound.make_stream(program)
@@ -130,7 +135,6 @@ class Folios:
                 ToUnicode=bound.make_stream(_TO_UNICODE),
             )
         )
-        self.glyphs: dict[tuple[int, int], dict[str, str]] = {}
 
     def _shown(self, font: Any, codes: list[bytes]) -> str:
         """What a part's page number reads, through its font's ToUnicode map."""
@@ -148,8 +152,10 @@ class Folios:
     def _width(self, text: str, size: float) -> float:
         return sum(self.widths[_FOLIO_CHARS.index(c)] for c in text) * size / 1000
 
-    def stream(self, bound: pikepdf.Pdf, page: Any, old: Any, text: str) -> Any:
-        """A stream drawing `text` where `old` drew the part's own page number; None if `old` draws none."""
+    def stream(self, bound: pikepdf.Pdf, page: Any, old: Any, text: str, set_font: bool = True) -> Any:
+        """A stream drawing `text` where `old` drew the part's own page number; None if `old` draws none, or
+        already draws `text` (a page of the previous bound document whose number has not moved). The font
+        is put in the page's resources unless `set_font` says they already hold it."""
         data = old.read_bytes()
         tm, tf = self._TM.search(data), self._TF.search(data)
         tj = self._TJ.search(data) or re.search(rb"\((.*)\) Tj", data)
@@ -159,6 +165,8 @@ class Folios:
         if tf.group(1) == b"FForslagFolio":
             # A page of the previous bound document: the number on it is one drawn here.
             shown = tj_text.group(1).decode() if (tj_text := re.search(rb"\((.*)\) Tj", data)) else ""
+            if shown == text:
+                return None
             right = float(tm.group(1)) + self._width(shown, float(tf.group(2)))
         else:
             font = resources.get(pikepdf.Name("/" + tf.group(1).decode()))
@@ -175,7 +183,8 @@ class Folios:
         head = data[: tm.start()]
         tail = data[tj.end() :]
         body = f"1 0 0 -1 {x:.6f} {tm.group(2).decode()} Tm\n/FForslagFolio {tf.group(2).decode()} Tf\n({text}) Tj"
-        resources[self.NAME] = self.font
+        if set_font:
+            resources[self.NAME] = self.font
         return bound.make_stream(head + body.encode() + tail)
 
 

@@ -59,6 +59,7 @@ class Previous:
 
     data: bytes
     parts: list[dict[str, Any]]
+    appended: int = 0  # bytes of updates appended to it since it was last written whole
 
 
 @dataclass
@@ -68,6 +69,7 @@ class Bound:
     data: bytes
     parts: list[dict[str, Any]]
     copied: int
+    appended: int = 0  # bytes of updates appended since the file was last written whole (0: written whole)
 
 
 def _array(value: Any) -> list[Any]:
@@ -222,13 +224,24 @@ def _children(entry: Any) -> list[Any]:
     return out
 
 
+def _leaf(bound: pikepdf.Pdf, key: str, pairs: list[tuple[Any, Any]]) -> Any:
+    """A name tree's (key "/Names") or number tree's ("/Nums") leaf holding `pairs`, sorted, with its limits."""
+    flat = [x for k, v in pairs for x in (pikepdf.String(k) if isinstance(k, str) else k, v)]
+    limits = pikepdf.Array([flat[0], flat[-2]])
+    return bound.make_indirect(pikepdf.Dictionary({"/Limits": limits, key: pikepdf.Array(flat)}))
+
+
 @dataclass
 class _Tree:
-    """The bound PDF's structure as the parts come in: its Document, parent-tree entries, IDs and roles."""
+    """The bound PDF's structure as the parts come in: its Document, parent-tree entries, IDs and roles.
+
+    The parent tree and the ID tree get a leaf per part, under one root: a part kept from the previous bound
+    document keeps its ID leaf as it is, so an update rewrites only the changed part's leaves and the roots.
+    """
 
     document: Any
-    nums: list[tuple[int, Any]] = field(default_factory=list)
-    ids: list[tuple[str, list[tuple[Any, Any]]]] = field(default_factory=list)  # (prefix, sorted pairs) a part
+    nums: list[list[tuple[int, Any]]] = field(default_factory=list)  # per part, keys as bound
+    ids: list[tuple[str, Any]] = field(default_factory=list)  # (prefix, leaf) of each part with IDs
     roles: dict[str, Any] = field(default_factory=dict)
     next_key: int = 0
 
@@ -245,45 +258,52 @@ class _Tree:
                 kid.P = section
         return section
 
-    def add(
-        self, section: Any, entries: list[tuple[int, Any]], ids: tuple[str, list[tuple[Any, Any]]], pages: list[Any]
-    ) -> int:
-        """A part's Part element, parent-tree entries (its own keys, from 0), IDs; how many keys it uses."""
+    def add(self, piece: _Piece) -> int:
+        """A part's Part element, parent-tree entries and IDs; how many keys it uses. Its pages' and
+        annotations' keys move by the difference between its place now and its place before (0 for a part
+        copied in from its file, whose keys count from 0)."""
+        section = piece.section
         section.P = self.document
         self.document.K.append(section)
         offset = self.next_key
+        entries = piece.parent_entries()
         used = max((key + 1 for key, _ in entries), default=0)
-        self.nums.extend((key + offset, value) for key, value in entries)
-        for page in pages:
-            if "/StructParents" in page:
-                page.StructParents = int(page.StructParents) + offset
-            for annotation in page.get("/Annots", []):
-                if "/StructParent" in annotation:
-                    annotation.StructParent = int(annotation.StructParent) + offset
+        if entries:
+            self.nums.append([(key + offset, value) for key, value in entries])
+        shift = offset - piece.offset
+        if shift:
+            for page in piece.pages:
+                if "/StructParents" in page:
+                    page.StructParents = int(page.StructParents) + shift
+                for annotation in page.get("/Annots", []):
+                    if "/StructParent" in annotation:
+                        annotation.StructParent = int(annotation.StructParent) + shift
         self.next_key = offset + used
-        if ids[1]:
-            self.ids.append(ids)
+        if piece.id_leaf is not None:
+            self.ids.append((piece.ids[0], piece.id_leaf))
         return used
 
     def finish(self, bound: pikepdf.Pdf, root: Any) -> None:
+        leaves = [_leaf(bound, "/Nums", entries) for entries in self.nums]
         root.ParentTree = bound.make_indirect(
-            pikepdf.Dictionary(
-                Nums=pikepdf.Array([x for key, value in sorted(self.nums, key=lambda kv: kv[0]) for x in (key, value)])
-            )
+            pikepdf.Dictionary(Kids=pikepdf.Array(leaves)) if leaves else pikepdf.Dictionary(Nums=pikepdf.Array())
         )
         root.ParentTreeNextKey = self.next_key
         if self.ids:
             prefixes = [prefix for prefix, _ in self.ids]
             if all(prefixes) and len(set(prefixes)) == len(prefixes):
-                # Each part's IDs share a prefix of their own and come sorted: ordered by prefix, the parts'
-                # runs are the sorted tree, and a reused part's keys need not be read.
-                pairs = [pair for _, run in sorted(self.ids, key=lambda group: group[0]) for pair in run]
+                # Each part's IDs share a prefix of their own: ordered by prefix, the parts' leaves are the
+                # sorted tree, and a kept part's leaf need not be read.
+                kids = [leaf for _, leaf in sorted(self.ids, key=lambda group: group[0])]
             else:
-                pairs = sorted(((str(k), v) for _, run in self.ids for k, v in run), key=lambda kv: kv[0])
+                pairs = sorted(
+                    ((str(k), v) for _, leaf in self.ids for k, v in _names(leaf)),
+                    key=lambda kv: kv[0],
+                )
                 if len({key for key, _ in pairs}) != len(pairs):
                     raise ValueError("two parts of the bound case share a structure element ID")
-            names = [x for key, value in pairs for x in (pikepdf.String(key) if isinstance(key, str) else key, value)]
-            root.IDTree = bound.make_indirect(pikepdf.Dictionary(Names=pikepdf.Array(names)))
+                kids = [_leaf(bound, "/Names", pairs)]
+            root.IDTree = bound.make_indirect(pikepdf.Dictionary(Kids=pikepdf.Array(kids)))
         if self.roles:
             root.RoleMap = pikepdf.Dictionary({name: value for name, value in sorted(self.roles.items())})
 
@@ -296,9 +316,22 @@ class _Piece:
     pages: list[Any]
     section: Any
     entries: list[tuple[int, Any]]  # parent-tree entries, keyed from 0
-    ids: tuple[str, list[tuple[Any, Any]]]  # the ID prefix and the (key, element) pairs, sorted
-    bookmarks: list[Any]  # outline dictionaries under the part's entry
+    ids: tuple[str, int]  # the prefix its IDs share ("" if none) and how many it has
+    id_leaf: Any  # the ID tree's leaf holding them (None without IDs)
+    bookmarks: list[Any]  # outline dictionaries under the part's entry (a kept part's: under `entry`)
     intents: Any = None
+    offset: int = 0  # the key its pages' and annotations' keys start from now (0: a part's own file)
+    entry: Any = None  # its outline entry in the previous bound document
+    nums_leaf: Any = None  # its leaf of the previous bound document's parent tree (keys from `offset`)
+
+    def parent_entries(self) -> list[tuple[int, Any]]:
+        """Its parent-tree entries keyed from 0 (a kept part's read from its old leaf only when asked)."""
+        if self.nums_leaf is None:
+            return self.entries
+        return [(key - self.offset, value) for key, value in _nums(self.nums_leaf)]
+
+    def outline(self) -> list[Any]:
+        return self.bookmarks if self.entry is None else _children(self.entry)
 
 
 def _version_key(version: str) -> tuple[int, ...]:
@@ -309,29 +342,27 @@ class _Old:
     """The previous bound document, taken apart by its record: each unchanged part's pieces, found by name."""
 
     @staticmethod
-    def _id_runs(tree: Any, records: list[dict[str, Any]]) -> dict[str, list[tuple[Any, Any]]]:
-        """Each part's run of the ID tree, by its prefix, cut by the counts recorded (the tree is sorted, so
-        the runs follow their prefixes' order); only each run's first key is read, to check the cut."""
+    def _id_leaves(tree: Any, records: list[dict[str, Any]]) -> dict[str, Any]:
+        """Each part's leaf of the ID tree, by the prefix its IDs share (checked against the counts recorded)."""
         if "/IDTree" not in tree:
             return {}
-        names = tree.IDTree.get("/Names")
-        counted = sorted((r["ids"], r["id_count"]) for r in records if r["ids"] and r["id_count"])
-        if names is None or 2 * sum(n for _, n in counted) != len(names):
+        leaves: dict[str, Any] = {}
+        for leaf in tree.IDTree.get("/Kids", []):
+            first = str(leaf.Limits[0])
+            leaves[first.split("-", 1)[0] + "-"] = leaf
+        if any(record["ids"] and record["ids"] not in leaves for record in records):
             raise ValueError("the previous bound document's IDs do not match its record")
-        runs, at = {}, 0
-        for prefix, count in counted:
-            if not str(names[2 * at]).startswith(prefix):
-                raise ValueError("the previous bound document's IDs do not match its record")
-            runs[prefix] = [(names[2 * i], names[2 * i + 1]) for i in range(at, at + count)]
-            at += count
-        return runs
+        return leaves
 
     def __init__(self, bound: pikepdf.Pdf, records: list[dict[str, Any]]) -> None:
         pages = [page.obj for page in bound.pages]
         tree = bound.Root.StructTreeRoot
         sections = list(tree.K[0].K)
-        nums = dict(_nums(tree.ParentTree))
-        runs = self._id_runs(tree, records)
+        # A leaf of the parent tree per part that has keys, in the parts' order (see _Tree.finish).
+        nums_leaves = iter(list(tree.ParentTree.Kids) if "/Nums" not in tree.ParentTree else [])
+        if sum(1 for record in records if record["keys"]) != len(list(tree.ParentTree.get("/Kids", []))):
+            raise ValueError("the previous bound document's parent tree does not match its record")
+        leaves = self._id_leaves(tree, records)
         entries = []
         item = bound.Root.Outlines.get("/First") if "/Outlines" in bound.Root else None
         while item is not None:
@@ -340,28 +371,40 @@ class _Old:
         if len(sections) != len(records) or len(entries) != len(records):
             raise ValueError("the previous bound document does not match its record")
         self.intents = bound.Root.get("/OutputIntents")
+        self.folio_font: Any = None
         self.pieces: dict[tuple[str, str], _Piece] = {}
         first = key = 0
         for record, section, entry in zip(records, sections, entries, strict=True):
             own = pages[first : first + record["pages"]]
-            # Each part's keys from 0 again, and its pages' keys with them (they move up by the new offset).
-            taken = [(k - key, nums[k]) for k in range(key, key + record["keys"]) if k in nums]
-            for page in own:
-                if "/StructParents" in page:
-                    page.StructParents = int(page.StructParents) - key
-                for annotation in page.get("/Annots", []):
-                    if "/StructParent" in annotation:
-                        annotation.StructParent = int(annotation.StructParent) - key
-            if record["id_count"] and not record["ids"]:
-                continue  # IDs not found again by a prefix: the part is copied in from its file again
-            mine = (record["ids"], runs.get(record["ids"], [])) if record["ids"] else ("", [])
-            self.pieces[(record["name"], record["sha256"])] = _Piece(
-                record, own, section, taken, mine, _children(entry), self.intents
-            )
+            nums_leaf = next(nums_leaves) if record["keys"] else None
             first += record["pages"]
             key += record["keys"]
+            if record["id_count"] and not record["ids"]:
+                continue  # IDs not found again by a prefix: the part is copied in from its file again
+            leaf = leaves.get(record["ids"]) if record["ids"] else None
+            self.pieces[(record["name"], record["sha256"])] = _Piece(
+                record,
+                own,
+                section,
+                [],
+                (record["ids"], record["id_count"]),
+                leaf,
+                [],
+                self.intents,
+                offset=key - record["keys"],
+                entry=entry,
+                nums_leaf=nums_leaf,
+            )
+            if self.folio_font is None and own:
+                self.folio_font = _folio_font(own[0])
         if first != len(pages):
             raise ValueError("the previous bound document does not match its record")
+
+
+def _folio_font(page: Any) -> Any:
+    """The font a previous bind drew a page's number in, if it did."""
+    fonts = page.get("/Resources", pikepdf.Dictionary()).get("/Font", pikepdf.Dictionary())
+    return fonts.get(Folios.NAME)
 
 
 def _from_file(bound: pikepdf.Pdf, part: Part, digest: str, seen: set[tuple[int, int]], tree: _Tree) -> _Piece:
@@ -405,7 +448,8 @@ def _from_file(bound: pikepdf.Pdf, part: Part, digest: str, seen: set[tuple[int,
             "roles": roles,
             "version": pdf.pdf_version,
         }
-        return _Piece(record, pages, section, entries, (prefix, sorted(ids, key=lambda kv: kv[0])), bookmarks, intents)
+        leaf = _leaf(bound, "/Names", sorted(ids, key=lambda kv: kv[0])) if ids else None
+        return _Piece(record, pages, section, entries, (prefix, len(ids)), leaf, bookmarks, intents)
 
 
 def _resolve_links(page: Any) -> None:
@@ -419,6 +463,15 @@ def _resolve_links(page: Any) -> None:
             annotation.A = pikepdf.Dictionary(S=pikepdf.Name.GoTo, D=pikepdf.String(uri))
 
 
+def _open_previous(previous: Previous) -> tuple[pikepdf.Pdf, _Old] | None:
+    bound = pikepdf.open(io.BytesIO(previous.data))
+    try:
+        return bound, _Old(bound, previous.parts)
+    except (ValueError, KeyError, TypeError, AttributeError, pikepdf.PdfError):
+        bound.close()
+        return None
+
+
 def merge(
     parts: list[Part],
     xmp: Xmp,
@@ -428,17 +481,12 @@ def merge(
 ) -> Bound:
     """The bound PDF with every part's tags, bookmarks nested under the part's entry, the case's metadata, one
     page numbering (folios and page labels: the bound PDF's page numbers), and links from the contents;
-    `cache` is a folder where what every bind needs alike (the page numbers' font) is kept."""
-    old: _Old | None = None
-    if previous is not None:
-        bound = pikepdf.open(io.BytesIO(previous.data))
-        try:
-            old = _Old(bound, previous.parts)
-        except (ValueError, KeyError, TypeError, AttributeError, pikepdf.PdfError):
-            bound.close()
-            old = None
-    if old is None:
-        bound = pikepdf.new()
+    `cache` is a folder where what every bind needs alike (the page numbers' font) is kept. Written whole:
+    from a `previous` bound PDF, its unchanged parts are taken from there rather than copied again (what an
+    edit does not touch is refreshed without a whole write by refresh.py)."""
+    opened = _open_previous(previous) if previous is not None else None
+    bound, old = opened if opened is not None else (pikepdf.new(), None)
+
     root = bound.make_indirect(pikepdf.Dictionary(Type=pikepdf.Name.StructTreeRoot))
     document = bound.make_indirect(
         pikepdf.Dictionary(Type=pikepdf.Name.StructElem, S=pikepdf.Name.Document, P=root, K=pikepdf.Array())
@@ -479,30 +527,31 @@ def merge(
         if output_intents is None:
             output_intents = piece.intents
         if piece.section is not None:
-            record["keys"] = gathered.add(piece.section, piece.entries, piece.ids, piece.pages)
+            record["keys"] = gathered.add(piece)
         gathered.roles.update({k: pikepdf.Name(v) for k, v in record["roles"].items()})
         first_page = pikepdf.Array([piece.pages[0], pikepdf.Name.Fit])
         entry = bound.make_indirect(pikepdf.Dictionary(Title=pikepdf.String(part.title), Dest=first_page))
-        _link(entry, piece.bookmarks)
+        _link(entry, piece.outline())
         entries.append(entry)
         placed[part.name] = piece.pages
         records.append(record)
     gathered.finish(bound, root)
     total = len(bound.pages)
-    folios = Folios(bound, cache)
+    folios = Folios(bound, cache, old.folio_font if old is not None else None)
     for number, page in enumerate(bound.pages, start=1):
         contents = page.obj.get("/Contents")
         if isinstance(contents, pikepdf.Array) and len(contents) == 3:
             folio = folios.stream(bound, page.obj, contents[1], f"{number}/{total}")
             if folio is not None:
                 page.obj.Contents = pikepdf.Array([contents[0], folio, contents[2]])
-    bound.Root.StructTreeRoot = root
-    bound.Root.MarkInfo = pikepdf.Dictionary(Marked=True)
-    bound.Root.ViewerPreferences = pikepdf.Dictionary(DisplayDocTitle=True)
-    bound.Root.Lang = pikepdf.String(xmp.language)
-    bound.Root.PageMode = pikepdf.Name.UseOutlines
+    catalog = bound.Root
+    catalog.StructTreeRoot = root
+    catalog.MarkInfo = pikepdf.Dictionary(Marked=True)
+    catalog.ViewerPreferences = pikepdf.Dictionary(DisplayDocTitle=True)
+    catalog.Lang = pikepdf.String(xmp.language)
+    catalog.PageMode = pikepdf.Name.UseOutlines
     # One numbering: the viewer's page box shows the number printed on the page (1 on the cover).
-    bound.Root.PageLabels = pikepdf.Dictionary(Nums=pikepdf.Array([0, pikepdf.Dictionary(S=pikepdf.Name.D)]))
+    catalog.PageLabels = pikepdf.Dictionary(Nums=pikepdf.Array([0, pikepdf.Dictionary(S=pikepdf.Name.D)]))
     # Each part's first page by name, and any page a contents link names (`<name>@<page of the part>`).
     targets = {name: pages[0] for name, pages in placed.items() if name}
     for page in bound.pages:
@@ -520,19 +569,18 @@ def merge(
         for x in (pikepdf.String(PART_LINK + name), pikepdf.Array([page, pikepdf.Name.Fit]))
     ]
     names = pikepdf.Dictionary(Dests=bound.make_indirect(pikepdf.Dictionary(Names=pikepdf.Array(dests))))
-    bound.Root.Names = names
+    catalog.Names = names
     if output_intents is not None:
-        bound.Root.OutputIntents = output_intents
+        catalog.OutputIntents = output_intents
     outlines = bound.make_indirect(pikepdf.Dictionary(Type=pikepdf.Name.Outlines))
     _link(outlines, entries)
     if entries:
         outlines.Count = len(entries)
-    bound.Root.Outlines = outlines
-    info_dict = bound.make_indirect(pikepdf.Dictionary({f"/{k}": pikepdf.String(v) for k, v in info.items()}))
-    bound.trailer.Info = info_dict
+    catalog.Outlines = outlines
+    bound.trailer.Info = bound.make_indirect(pikepdf.Dictionary({f"/{k}": pikepdf.String(v) for k, v in info.items()}))
     metadata = bound.make_stream(xmp.packet())
     metadata.Type, metadata.Subtype = pikepdf.Name.Metadata, pikepdf.Name.XML
-    bound.Root.Metadata = metadata
+    catalog.Metadata = metadata
     buffer = io.BytesIO()
     # The file identifier is a hash of the content: the same sources give the same bytes. The bound
     # case's ninety thousand small objects (most of them its structure tree) go into compressed object

@@ -164,6 +164,14 @@ class Pool:
         while len(self.slots) < self.size:
             self.slots.append(self._start())
 
+    def submit(self, task: Task) -> None:
+        """Start `task` in an idle child now; `results([])` later waits for its answer, within the limits."""
+        self.start()
+        idle = next((slot for slot in self.slots if slot.job is None), None)
+        if idle is None:
+            raise RuntimeError("no idle child for the task")
+        self._assign(idle, task)
+
     def _stop(self, slot: _Slot) -> None:
         with contextlib.suppress(OSError, ValueError):
             slot.process.kill()

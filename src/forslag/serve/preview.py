@@ -34,6 +34,7 @@ from forslag.serve.watch import Touched, touched_by
 from forslag.source.sources import CASE_FILE, case_file_for, find_sources, glance
 
 if TYPE_CHECKING:
+    from forslag.batch.bind import SummaryAhead
     from forslag.batch.jobs import Job, Prepared, PrepareJob, PrintJob
     from forslag.batch.pool import Pool
     from forslag.document.stamp import Stamp
@@ -88,6 +89,7 @@ class Preview:
         self._tried = -1
         self._lock = threading.Lock()  # guards errors, sources and case_* for the request threads
         self._pool: Pool | None = None  # the warm worker that renders and prints (see worker())
+        self._ahead: SummaryAhead | None = None  # the bound case's summary printed beside a PDF
         self._thread = threading.Thread(target=self._run, name="forslag-preview-builder", daemon=True)
 
     # -- what the server asks ------------------------------------------------------------------------
@@ -136,6 +138,8 @@ class Preview:
         self.events.close()
         if self._pool is not None:
             self._pool.close()
+        if self._ahead is not None:
+            self._ahead.close()
         if self._thread.is_alive():
             self._thread.join(timeout)
 
@@ -334,10 +338,25 @@ class Preview:
         self.events.publish(source.stem, "html", seconds=round(time.monotonic() - started, 3))
         if "pdf" in self.options.formats:
             self._pending[source] = _Pending(job, prepared, content, case_path, case_bytes, layout)
+            self._summary_ahead(source, case_path, result.summary)
         else:
             key = cache_key(layout, sorted(self.options.formats), content, case_bytes, stamp.text)
             store(result, key, self.out, Cache(self.out), case_path)
         self.echo(f"html: {source} ({time.monotonic() - started:.2f} s)")
+
+    def _summary_ahead(self, source: Path, case_path: Path, summary: dict[str, Any]) -> None:
+        """Print the bound case's summary now, beside this proposal's PDF, if its amounts change it (see
+        bind.SummaryAhead): the bound case is then ready soon after the PDF is."""
+        from forslag.batch.bind import SummaryAhead
+
+        cache = Cache(self.out)
+        entries = {s: e for s in self.sources if s != source and (e := cache.get(s.stem)) is not None}
+        if self._ahead is not None:
+            self._ahead.close()  # printed for an earlier save
+        options = dataclasses.replace(self.options, bind=True)
+        layout = layout_hash(self.options.templates)
+        self._ahead = SummaryAhead(list(self.sources), {source: case_path}, entries, options, layout)
+        self._ahead.prepared(source, summary)
 
     def _stamp(self, source: Path, content: bytes, fresh: bool) -> Stamp:
         resolved = source.resolve()
@@ -386,7 +405,11 @@ class Preview:
         if failed:
             self.echo("not bound: a proposal does not validate; the case is bound when all do")
             return
-        report = build(sources, dataclasses.replace(self.options, bind=True), echo=self.echo)
+        try:
+            report = build(sources, dataclasses.replace(self.options, bind=True), echo=self.echo, ahead=self._ahead)
+        finally:
+            if self._ahead is not None:
+                self._ahead.close()
         with self._lock:
             for source, problems in report.failed.items():
                 self.errors[source.stem] = problems
