@@ -354,7 +354,9 @@ def test_a_file_grown_by_updates_to_half_again_its_size_is_written_whole(tmp_pat
     assert any(kept for kept, _ in sizes) and not all(kept for kept, _ in sizes)
 
 
-def test_an_amount_edit_prints_the_summary_beside_the_proposal(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_an_amount_edit_prints_the_summary_beside_the_proposal_and_the_previous_file_is_read_meanwhile(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     """After an amount edit of one proposal, the summary is printed while the proposal prints (its amounts are
     known once it is prepared), and the bind takes that print instead of printing it again."""
     from forslag.batch import bind
@@ -365,9 +367,16 @@ def test_an_amount_edit_prints_the_summary_beside_the_proposal(tmp_path: Path, m
     _build(folder, out)
     taken: list[bool] = []
     printed: list[str] = []
-    original_take, original_print = bind.SummaryAhead.take, bind.Front._print
+    read: list[bool] = []
+    original_take, original_print = bind.BindAhead.take, bind.Front._print
+    original_previous = bind.BindAhead.take_previous
 
-    def take(self: bind.SummaryAhead, key: str) -> tuple[bytes, int] | None:
+    def take_previous(self: bind.BindAhead, previous: merge.Previous) -> Any:
+        got = original_previous(self, previous)
+        read.append(got is not None)
+        return got
+
+    def take(self: bind.BindAhead, key: str) -> tuple[bytes, int] | None:
         got = original_take(self, key)
         taken.append(got is not None)
         return got
@@ -376,12 +385,14 @@ def test_an_amount_edit_prints_the_summary_beside_the_proposal(tmp_path: Path, m
         printed.append(part)
         return original_print(self, part, key, numbers)
 
-    monkeypatch.setattr(bind.SummaryAhead, "take", take)
+    monkeypatch.setattr(bind.BindAhead, "take", take)
+    monkeypatch.setattr(bind.BindAhead, "take_previous", take_previous)
     monkeypatch.setattr(bind.Front, "_print", front_print)
     source = folder / "minimal.yaml"
     source.write_text(source.read_text().replace("{2027: -500, 2028: -1000}", "{2027: -700, 2028: -1000}"))
     _build(folder, out)
     assert taken == [True] and "summary" not in printed
+    assert read == [True]  # the previous bound PDF was opened while the proposal printed, and used
     summary = " ".join(" ".join(pages_text(out / CASE_PDF)).split())
     assert "-700" in summary.replace("−", "-")
 

@@ -8,6 +8,7 @@ import functools
 import hashlib
 import json
 import re
+import threading
 import unicodedata
 from collections.abc import Callable
 from pathlib import Path
@@ -191,14 +192,17 @@ def _members(
     return members, rows, warnings
 
 
-class SummaryAhead:
-    """The bound case's summary, printed while the one edited proposal prints.
+class BindAhead:
+    """What the bind can do while the one edited proposal prints: print the summary, read the previous file.
 
     After an edit, `forslag build` of a folder prepares the edited proposal in one child and prints it in
-    another (build.py). Its amounts are known once it is prepared, and so is everything the summary shows:
-    when they change it, the summary is printed at once in a third child, beside the proposal, instead of
-    after it. The bind then takes it (`take`) by its key; a guess that does not hold (the case fails to
-    load, another member is not built) starts nothing, and the bind prints as it would have.
+    another (build.py); `forslag serve` does the same in its worker. Its amounts are known once it is
+    prepared, and so is everything the summary shows: when they change it, the summary is printed at once in
+    a third child, beside the proposal, instead of after it. Meanwhile a thread of this process opens the
+    previous bound PDF and reads its record (refresh.py), which this process, only waiting for the children,
+    has time for. The bind then takes both (`take`, `take_previous`); a guess that does not hold (the case
+    fails to load, another member is not built, the previous file changed) is dropped, and the bind does the
+    work itself as it would have.
     """
 
     def __init__(
@@ -211,12 +215,13 @@ class SummaryAhead:
     ) -> None:
         self.sources, self.cases, self.entries, self.options, self.layout = sources, cases, entries, options, layout
         self.started: dict[str, Pool] = {}
+        self.reading: tuple[Previous, threading.Thread, list[Any]] | None = None
 
     def prepared(self, source: Path, summary: dict[str, Any]) -> None:
-        """`source` is prepared and its summary known: print the summary now if it will change."""
+        """`source` is prepared and its summary known: start what the bind will need."""
         try:
             self._start(source, summary)
-        except Exception:  # a guess that fails costs nothing: the bind prints the summary itself
+        except Exception:  # a guess that fails costs nothing: the bind does the work itself
             self.close()
 
     def _start(self, source: Path, summary: dict[str, Any]) -> None:
@@ -235,12 +240,20 @@ class SummaryAhead:
         _, members, _ = _members(case, case_path, group, summaries)
         key = summary_key(self.layout, key_case(case_path), members, self.options.state)
         previous = Cache(self.options.out).get(_cache_name(case_path, self.options.state), valid_bound_entry) or {}
-        if previous.get("summary", {}).get("key") == key or key in self.started:
-            return
-        self.close()  # a summary printed for an earlier save is not wanted any more: one at a time
-        pool = Pool(1, self.options.limits)
-        pool.submit(_front_job(case, case_path, members, self.options, "summary", key, SUMMARY_NUMBERS))
-        self.started[key] = pool
+        if previous.get("summary", {}).get("key") != key and key not in self.started:
+            self.close()  # what was started for an earlier save is not wanted any more: one at a time
+            pool = Pool(1, self.options.limits)
+            pool.submit(_front_job(case, case_path, members, self.options, "summary", key, SUMMARY_NUMBERS))
+            self.started[key] = pool
+        name = slug(case.name) + (f"-{self.options.state}" if self.options.state else "")
+        bound = _previous(self.options, name, previous) if "pdf" in self.options.formats else None
+        if bound is not None and self.reading is None:
+            from forslag.batch.refresh import open_previous
+
+            box: list[Any] = []
+            thread = threading.Thread(target=lambda: box.append(open_previous(bound)), name="forslag-previous")
+            thread.start()
+            self.reading = (bound, thread, box)
 
     def take(self, key: str) -> tuple[bytes, int] | None:
         """The summary printed ahead under `key`, once it is done; None if none was."""
@@ -253,10 +266,29 @@ class SummaryAhead:
             pool.close()
         return None if result.problems else _printed("summary", result)
 
+    def take_previous(self, previous: Previous) -> Any:
+        """The previous bound PDF opened and read ahead, if it is `previous` (see refresh.open_previous)."""
+        if self.reading is None:
+            return None
+        bound, thread, box = self.reading
+        self.reading = None
+        thread.join()
+        opened = box[0] if box else None
+        if opened is not None and (bound.data != previous.data or bound.parts != previous.parts):
+            opened[0].close()
+            return None
+        return opened
+
     def close(self) -> None:
         for pool in self.started.values():
             pool.close()
         self.started = {}
+        if self.reading is not None:
+            _, thread, box = self.reading
+            self.reading = None
+            thread.join()
+            if box and box[0] is not None:
+                box[0][0].close()
 
 
 class Front:
@@ -277,7 +309,7 @@ class Front:
         case_key: str,
         previous: dict[str, Any],
         case_path: Path,
-        ahead: SummaryAhead | None = None,
+        ahead: BindAhead | None = None,
     ) -> None:
         self.case, self.members, self.options, self.folder = case, members, options, folder
         self.ahead = ahead
@@ -325,7 +357,7 @@ class Front:
         The contents prints the page each proposal starts on, which counts on from the front's own length, so
         it is printed again when those move. The page numbers in the margins are drawn at binding
         (folios.py): the summary prints none of its own that count, and is printed again only when an
-        amount (or the case) changes, which is known before any proposal is printed (`SummaryAhead`).
+        amount (or the case) changes, which is known before any proposal is printed (`BindAhead`).
         """
         listing = [
             [m["name"], m["title"], m["administration"], m["pages"], m.get("notat"), m.get("annex"), m["state"]]
@@ -358,6 +390,7 @@ def _bind_pdf(
     contents: Callable[[], bytes],
     summary: Callable[[], bytes],
     previous: Previous | None,
+    ahead: BindAhead | None = None,
 ) -> Bound:
     """The bound PDF: cover and contents, the summary, then every proposal's PDF as printed, each followed by
     its notat (see merge.py); from the previous bound PDF where a part has not changed."""
@@ -397,7 +430,8 @@ def _bind_pdf(
     if previous is not None:
         from forslag.batch.refresh import refresh
 
-        refreshed = refresh(parts, xmp, info, previous, options.out / CACHE_DIR)
+        opened = ahead.take_previous(previous) if ahead is not None else None
+        refreshed = refresh(parts, xmp, info, previous, options.out / CACHE_DIR, opened)
         if refreshed is not None:
             return refreshed
     return merge(parts, xmp, info, previous, options.out / CACHE_DIR)
@@ -486,7 +520,7 @@ def bind_cases(
     options: BuildOptions,
     layout: str,
     echo: Callable[[str], None],
-    ahead: SummaryAhead | None = None,
+    ahead: BindAhead | None = None,
 ) -> None:
     """Bind one document per case, from the proposals that belong to it; a case with a failed member is not
     bound, and two cases that would be bound under the same name are both refused. `ahead`: the summary
@@ -566,7 +600,7 @@ def _bind_one(
     layout: str,
     cache: Cache,
     echo: Callable[[str], None],
-    ahead: SummaryAhead | None,
+    ahead: BindAhead | None,
 ) -> None:
     from forslag.batch.state import valid_bound_entry
 
@@ -614,6 +648,7 @@ def _bind_one(
                 lambda: contents,
                 lambda: summary,
                 _previous(options, name, previous),
+                ahead,
             )
             data = bound.data
             record = {"parts": bound.parts, "appended": bound.appended}

@@ -25,7 +25,7 @@ from forslag.errors import UsageError
 from forslag.source.sources import case_file_for, glance
 
 if TYPE_CHECKING:
-    from forslag.batch.bind import SummaryAhead
+    from forslag.batch.bind import BindAhead
     from forslag.batch.jobs import Job, Result
 
 
@@ -194,7 +194,7 @@ def _take(
 
 
 def build(
-    sources: list[Path], options: BuildOptions, echo: Callable[[str], None] = print, ahead: SummaryAhead | None = None
+    sources: list[Path], options: BuildOptions, echo: Callable[[str], None] = print, ahead: BindAhead | None = None
 ) -> Report:
     """Build the sources into `options.out` and bind their cases; `ahead`: a summary already being printed
     (the preview's, started when it rendered the edited proposal), else one is started here when a single
@@ -246,9 +246,9 @@ def build(
 
     bar = _progress(len(pending))
     if ahead is None and options.bind and "pdf" in options.formats and len(pending) == 1:
-        from forslag.batch.bind import SummaryAhead
+        from forslag.batch.bind import BindAhead
 
-        ahead = SummaryAhead(sources, cases, entries, options, layout)
+        ahead = BindAhead(sources, cases, entries, options, layout)
     try:
         for result in _results(pending, _pool_jobs(options.jobs), options.limits, ahead.prepared if ahead else None):
             _take(result, out, keys, cases, entries, cache, report, bar, echo)

@@ -141,13 +141,38 @@ def _shift_keys(scratch: _Scratch, piece: _Piece, kept: bool, shift: int, replac
                 made.Annots = pikepdf.Array(listed)
 
 
-def refresh(parts: list[Part], xmp: Xmp, info: dict[str, str], previous: Previous, cache: Path | None) -> Bound | None:
-    """The previous bound PDF refreshed by an update to bind `parts`; None where it cannot be (see above)."""
-    with pikepdf.open(io.BytesIO(previous.data)) as pdf:
+_UNEXPECTED = (ValueError, KeyError, TypeError, AttributeError, IndexError, pikepdf.PdfError)
+
+
+def open_previous(previous: Previous) -> tuple[pikepdf.Pdf, _Old] | None:
+    """The previous bound PDF opened and taken apart by its record (read only where the record points);
+    None if it does not match its record. The caller closes the PDF (refresh does)."""
+    pdf = pikepdf.open(io.BytesIO(previous.data))
+    try:
+        return pdf, _Old(pdf, previous.parts)
+    except _UNEXPECTED:
+        pdf.close()
+        return None
+
+
+def refresh(
+    parts: list[Part],
+    xmp: Xmp,
+    info: dict[str, str],
+    previous: Previous,
+    cache: Path | None,
+    opened: tuple[pikepdf.Pdf, _Old] | None = None,
+) -> Bound | None:
+    """The previous bound PDF refreshed by an update to bind `parts`; None where it cannot be (see above).
+    `opened`: what open_previous gave for `previous`, if it was opened ahead."""
+    opened = opened if opened is not None else open_previous(previous)
+    if opened is None:
+        return None
+    pdf, old = opened
+    with pdf:
         try:
-            old = _Old(pdf, previous.parts)
             return _refresh(pdf, old, parts, xmp, info, previous, cache)
-        except (ValueError, KeyError, TypeError, AttributeError, IndexError, pikepdf.PdfError):
+        except _UNEXPECTED:
             return None
 
 

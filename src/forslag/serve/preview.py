@@ -34,7 +34,7 @@ from forslag.serve.watch import Touched, touched_by
 from forslag.source.sources import CASE_FILE, case_file_for, find_sources, glance
 
 if TYPE_CHECKING:
-    from forslag.batch.bind import SummaryAhead
+    from forslag.batch.bind import BindAhead
     from forslag.batch.jobs import Job, Prepared, PrepareJob, PrintJob
     from forslag.batch.pool import Pool
     from forslag.document.stamp import Stamp
@@ -89,7 +89,7 @@ class Preview:
         self._tried = -1
         self._lock = threading.Lock()  # guards errors, sources and case_* for the request threads
         self._pool: Pool | None = None  # the warm worker that renders and prints (see worker())
-        self._ahead: SummaryAhead | None = None  # the bound case's summary printed beside a PDF
+        self._ahead: BindAhead | None = None  # the bound case's summary printed beside a PDF
         self._thread = threading.Thread(target=self._run, name="forslag-preview-builder", daemon=True)
 
     # -- what the server asks ------------------------------------------------------------------------
@@ -346,8 +346,8 @@ class Preview:
 
     def _summary_ahead(self, source: Path, case_path: Path, summary: dict[str, Any]) -> None:
         """Print the bound case's summary now, beside this proposal's PDF, if its amounts change it (see
-        bind.SummaryAhead): the bound case is then ready soon after the PDF is."""
-        from forslag.batch.bind import SummaryAhead
+        bind.BindAhead): the bound case is then ready soon after the PDF is."""
+        from forslag.batch.bind import BindAhead
 
         cache = Cache(self.out)
         entries = {s: e for s in self.sources if s != source and (e := cache.get(s.stem)) is not None}
@@ -355,7 +355,7 @@ class Preview:
             self._ahead.close()  # printed for an earlier save
         options = dataclasses.replace(self.options, bind=True)
         layout = layout_hash(self.options.templates)
-        self._ahead = SummaryAhead(list(self.sources), {source: case_path}, entries, options, layout)
+        self._ahead = BindAhead(list(self.sources), {source: case_path}, entries, options, layout)
         self._ahead.prepared(source, summary)
 
     def _stamp(self, source: Path, content: bytes, fresh: bool) -> Stamp:
