@@ -11,6 +11,7 @@ import re
 import threading
 import unicodedata
 from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 from urllib.parse import quote
@@ -168,19 +169,36 @@ def _front_job(
     part: str,
     key: str,
     numbers: list[int],
-) -> Any:
-    """A front part as a print job for a child (see pool.py), its /ID from the part's key."""
+    before: dict[str, Any] | None,
+) -> tuple[Any, str]:
+    """A front part as a print job for a child (see pool.py), its /ID from the part's key, and its page's shape.
+
+    The layout plan recorded when the part was printed `before` is tried first if the page has the same shape
+    (document/shape.py): an amount edit then lays the summary out once, not twice."""
     from forslag.batch.jobs import Prepared, Print, PrintJob, Result
+    from forslag.document.shape import shape_digest
 
     html = _front(case, members, False, True, options.templates, part, numbers, options.state)
-    request = Print("pdf", html, options.out, key[:32].encode(), case.date, {})
-    return PrintJob(Prepared(Result(case_path), [request]))
+    shape = shape_digest(html)
+    plan = before.get("plan") if before and before.get("shape") == shape else None
+    request = Print("pdf", html, options.out, key[:32].encode(), case.date, {}, planned=True, plan=plan)
+    return PrintJob(Prepared(Result(case_path), [request])), shape
 
 
-def _printed(part: str, result: Any) -> tuple[bytes, int]:
+@dataclass
+class _Printed:
+    """A front part as printed: its PDF, its length, and the plan its layout followed on a page of its shape."""
+
+    data: bytes
+    pages: int
+    plan: Any = None
+    shape: str = ""
+
+
+def _printed(part: str, result: Any, shape: str) -> _Printed:
     if result.problems:
         raise ForslagError(f"cannot print the bound case's {part}: {result.problems[0]}")
-    return result.files["pdf"], int(result.summary["pages"])
+    return _Printed(result.files["pdf"], int(result.summary["pages"]), result.summary.get("plan"), shape)
 
 
 def _members(
@@ -214,7 +232,7 @@ class BindAhead:
         layout: str,
     ) -> None:
         self.sources, self.cases, self.entries, self.options, self.layout = sources, cases, entries, options, layout
-        self.started: dict[str, Pool] = {}
+        self.started: dict[str, tuple[Pool, str]] = {}
         self.reading: tuple[Previous, threading.Thread, list[Any]] | None = None
 
     def prepared(self, source: Path, summary: dict[str, Any]) -> None:
@@ -243,8 +261,10 @@ class BindAhead:
         if previous.get("summary", {}).get("key") != key and key not in self.started:
             self.close()  # what was started for an earlier save is not wanted any more: one at a time
             pool = Pool(1, self.options.limits)
-            pool.submit(_front_job(case, case_path, members, self.options, "summary", key, SUMMARY_NUMBERS))
-            self.started[key] = pool
+            before = previous.get("summary")
+            job, shape = _front_job(case, case_path, members, self.options, "summary", key, SUMMARY_NUMBERS, before)
+            pool.submit(job)
+            self.started[key] = (pool, shape)
         name = slug(case.name) + (f"-{self.options.state}" if self.options.state else "")
         bound = _previous(self.options, name, previous) if "pdf" in self.options.formats else None
         if bound is not None and self.reading is None:
@@ -255,16 +275,17 @@ class BindAhead:
             thread.start()
             self.reading = (bound, thread, box)
 
-    def take(self, key: str) -> tuple[bytes, int] | None:
+    def take(self, key: str) -> _Printed | None:
         """The summary printed ahead under `key`, once it is done; None if none was."""
-        pool = self.started.pop(key, None)
-        if pool is None:
+        started = self.started.pop(key, None)
+        if started is None:
             return None
+        pool, shape = started
         try:
             [result] = pool.results([])
         finally:
             pool.close()
-        return None if result.problems else _printed("summary", result)
+        return None if result.problems else _printed("summary", result, shape)
 
     def take_previous(self, previous: Previous) -> Any:
         """The previous bound PDF opened and read ahead, if it is `previous` (see refresh.open_previous)."""
@@ -280,7 +301,7 @@ class BindAhead:
         return opened
 
     def close(self) -> None:
-        for pool in self.started.values():
+        for pool, _ in self.started.values():
             pool.close()
         self.started = {}
         if self.reading is not None:
@@ -318,7 +339,7 @@ class Front:
         self.record: dict[str, Any] = {}
         self.pool: Pool | None = None  # a child that prints the front, started on first need
 
-    def _part(self, part: str, key: str, make: Callable[[], tuple[bytes, int]]) -> tuple[bytes, int]:
+    def _part(self, part: str, key: str, make: Callable[[], _Printed]) -> tuple[bytes, int]:
         path = self.folder / f"front-{part}.pdf"
         old = self.previous.get(part, {})
         data = b""
@@ -329,12 +350,17 @@ class Front:
         if data and file_digest(data) == old.get("sha256"):
             pages = int(old["pages"])
         else:
-            data, pages = make()
+            printed = make()
+            data, pages = printed.data, printed.pages
+            old = {"plan": printed.plan, "shape": printed.shape}
             write_atomic(path, data, self.options.out)
         self.record[part] = {"key": key, "pages": pages, "sha256": file_digest(data)}
+        # The plan its layout followed, for the next print of a page of the same shape.
+        if old.get("shape"):
+            self.record[part] |= {"plan": old.get("plan"), "shape": old["shape"]}
         return data, pages
 
-    def _print(self, part: str, key: str, numbers: list[int]) -> tuple[bytes, int]:
+    def _print(self, part: str, key: str, numbers: list[int]) -> _Printed:
         """Print a front part in a child, as proposals are: a front of a hundred rows takes WeasyPrint tens of
         megabytes, which this process would otherwise still hold while it binds (the build's memory peak)."""
 
@@ -342,9 +368,10 @@ class Front:
             from forslag.batch.pool import Pool
 
             self.pool = Pool(1, self.options.limits)
-        job = _front_job(self.case, self.case_path, self.members, self.options, part, key, numbers)
+        before = self.previous.get(part)
+        job, shape = _front_job(self.case, self.case_path, self.members, self.options, part, key, numbers, before)
         [result] = self.pool.results([job], keep=True)
-        return _printed(part, result)
+        return _printed(part, result, shape)
 
     def close(self) -> None:
         if self.pool is not None:

@@ -48,6 +48,8 @@ class Print:
     identifier: bytes  # the PDF's /ID: the same page gives the same bytes
     date: dt.date  # the document's date, the only time that reaches the bytes
     info: dict[str, str]
+    planned: bool = False  # report the layout's plan (continued.planned) in the result's summary["plan"]
+    plan: list[Any] | None = None  # a plan from a page of the same shape, tried first
 
 
 @dataclass

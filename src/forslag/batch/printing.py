@@ -42,12 +42,19 @@ def print_prepared(prepared: Prepared) -> Result:
     try:
         for request in prepared.prints:
             progress.doing("printing its notat" if request.suffix != "pdf" else "printing its PDF")
-            pdf, pages = printer().pdf_pages(
-                request.html, request.base, identifier=request.identifier, date=request.date, info=request.info
+            pdf, pages, plan = printer().pdf_planned(
+                request.html,
+                request.base,
+                identifier=request.identifier,
+                date=request.date,
+                info=request.info,
+                plan=request.plan,
             )
             result.files[request.suffix] = pdf
             if request.suffix == "pdf":
                 result.summary["pages"] = pages
+                if request.planned:
+                    result.summary["plan"] = plan
     except BaseException as exc:
         if isinstance(exc, KeyboardInterrupt):
             raise

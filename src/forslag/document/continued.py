@@ -45,27 +45,57 @@ def render(html: Any, **options: Any) -> Any:
     return laid_out(html, **options)[0]
 
 
-def laid_out(html: Any, **options: Any) -> tuple[Any, int]:
+# What the rounds did to the tree, in order: ("keep", table) or ("split", table, row), each table by its place
+# among the document's tables and each row by its place among that table's body rows, at that moment.
+Plan = list[tuple[Any, ...]]
+
+
+def laid_out(html: Any, plan: Plan | None = None, **options: Any) -> tuple[Any, int]:
     """`render`'s Document, and how many times the document was laid out to make it."""
+    document, layouts, _ = planned(html, plan, **options)
+    return document, layouts
+
+
+def planned(html: Any, plan: Plan | None = None, **options: Any) -> tuple[Any, int, Plan | None]:
+    """`laid_out`, from a `plan` another layout of the same document made (see `shape`), and the plan this
+    layout followed. The plan is carried out before the first layout; if that layout then needs no more
+    (no table breaks), one layout was enough, and the tree is the one the rounds would have made. If it does
+    not hold, the plan is dropped: the third element is None, and the caller lays the document out afresh
+    without it (a tree edited by a wrong plan is not the one the rounds make)."""
+    made: Plan = []
+    if plan:
+        try:
+            for step in plan:
+                _replay(html.etree_element, step)
+        except (IndexError, ValueError, TypeError):
+            return None, 0, None
+        made = list(plan)
+        html.wrapper_element = cssselect2.ElementWrapper.from_html_root(html.etree_element)
     document = html.render(**options)
     layouts = 1
     for _ in range(ROUNDS):
         breaks = list(_breaks(document))
         if not breaks:
             break
+        if plan:
+            return None, layouts, None
         parents = {child: parent for parent in html.etree_element.iter() for child in parent}
         changed = False
         for table, rows, fits in breaks:
             if fits:
                 # Whole on the next page rather than in two parts (style.css: table.keep).
+                made.append(("keep", _place(html.etree_element, table)))
                 table.set("class", f"{table.get('class', '')} {KEEP_CLASS}".strip())
                 changed = True
                 continue
             part = table
             for row in rows:
+                step = ("split", _place(html.etree_element, part), _row_place(part, row))
                 split = _split(part, row, parents)
                 if split is None:
                     break
+                if split is not part:
+                    made.append(step)
                 changed = changed or split is not part
                 part = split
         if not changed:
@@ -74,7 +104,32 @@ def laid_out(html: Any, **options: Any) -> tuple[Any, int]:
         html.wrapper_element = cssselect2.ElementWrapper.from_html_root(html.etree_element)
         document = html.render(**options)
         layouts += 1
-    return document, layouts
+    return document, layouts, made
+
+
+def _body_rows(table: Any) -> list[Any]:
+    return [row for child in table if child.tag in ("tbody", "tfoot") for row in child]
+
+
+def _place(root: Any, table: Any) -> int:
+    return next(i for i, t in enumerate(root.iter("table")) if t is table)
+
+
+def _row_place(table: Any, row: Any) -> int:
+    return next(i for i, r in enumerate(_body_rows(table)) if r is row)
+
+
+def _replay(root: Any, step: tuple[Any, ...]) -> None:
+    table = list(root.iter("table"))[int(step[1])]
+    if step[0] == "keep":
+        table.set("class", f"{table.get('class', '')} {KEEP_CLASS}".strip())
+        return
+    if step[0] != "split":
+        raise ValueError(f"unknown step {step[0]!r}")
+    row = _body_rows(table)[int(step[2])]
+    parents = {child: parent for parent in root.iter() for child in parent}
+    if _split(table, row, parents) in (None, table):
+        raise ValueError("a split that moves nothing")
 
 
 def _walk(box: Any) -> Iterator[Any]:

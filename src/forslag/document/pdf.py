@@ -96,12 +96,32 @@ class Printer:
         self, html: str, base: Path, *, identifier: bytes, date: dt.date, info: dict[str, str] | None = None
     ) -> tuple[bytes, int]:
         """The PDF and its number of pages, from one layout; `info` adds entries to the PDF's information."""
+        data, pages, _ = self.pdf_planned(html, base, identifier=identifier, date=date, info=info)
+        return data, pages
+
+    def pdf_planned(
+        self,
+        html: str,
+        base: Path,
+        *,
+        identifier: bytes,
+        date: dt.date,
+        info: dict[str, str] | None = None,
+        plan: continued.Plan | None = None,
+    ) -> tuple[bytes, int, continued.Plan]:
+        """`pdf_pages`, tried first with a `plan` from a page of the same shape (document/shape.py), and the
+        plan this layout followed."""
         # fontTools stamps each embedded font subset with "now" unless SOURCE_DATE_EPOCH says otherwise;
         # the document's own date keeps the bytes the same on every build and every machine.
         os.environ["SOURCE_DATE_EPOCH"] = str(calendar.timegm(date.timetuple()))
         try:
-            page = HTML(string=html, base_url=str(base.resolve()) + "/", url_fetcher=self.fetcher)
-            document = continued.render(page, font_config=self.fonts, cache=self.cache)
+            made = None
+            for attempt in [plan, None] if plan else [None]:
+                page = HTML(string=html, base_url=str(base.resolve()) + "/", url_fetcher=self.fetcher)
+                document, _, made = continued.planned(page, attempt, font_config=self.fonts, cache=self.cache)
+                if made is not None:
+                    break
+            assert made is not None  # without a plan the rounds always give one
             out = io.BytesIO()
             # The line-end hyphen becomes a soft hyphen in the text layer, unless the text itself uses the
             # character hyphenation draws (then mapping it would hide a real one).
@@ -115,4 +135,4 @@ class Printer:
             )
         except FatalURLFetchingError as exc:
             raise ForslagError(str(exc)) from None
-        return out.getvalue(), len(document.pages)
+        return out.getvalue(), len(document.pages), made
