@@ -16,7 +16,6 @@ import pytest
 from forslag.batch import bind, merge
 from forslag.batch.build import build
 from forslag.batch.state import CACHE_DIR, BuildOptions
-from forslag.document import continued
 from forslag.source.load import find_sources
 
 from .conftest import DATA, Run
@@ -388,27 +387,15 @@ def test_an_amount_edit_prints_the_summary_beside_the_proposal_and_the_previous_
 
     monkeypatch.setattr(bind.BindAhead, "take", take)
     monkeypatch.setattr(bind.BindAhead, "take_previous", take_previous)
-    # Every layout the children make (they are forked, so they carry this wrapper): given a plan or not, and
-    # how many layouts it took.
-    layouts = tmp_path / "layouts.txt"
-    original_planned = continued.planned
-
-    def planned(html: Any, plan: Any = None, **options: Any) -> Any:
-        document, count, made = original_planned(html, plan, **options)
-        with layouts.open("a") as log:
-            log.write(f"{'plan' if plan else 'fresh'} {count} {'held' if made is not None else 'dropped'}\n")
-        return document, count, made
-
-    monkeypatch.setattr(continued, "planned", planned)
     monkeypatch.setattr(bind.Front, "_print", front_print)
     source = folder / "minimal.yaml"
     source.write_text(source.read_text().replace("{2027: -500, 2028: -1000}", "{2027: -700, 2028: -1000}"))
     _build(folder, out)
     assert taken == [True] and "summary" not in printed
     assert read == [True]  # the previous bound PDF was opened while the proposal printed, and used
-    # The summary had the shape it had before (only figures changed): its first print's plan held, and it
-    # was laid out once, where the first print took two layouts (its tables split, "(fortsat)").
-    assert "plan 1 held" in layouts.read_text().splitlines()
+    # The summary's record keeps the shape of its page and the plan its layout followed, for the next print.
+    record = json.loads(next((out / CACHE_DIR).glob("_case-*.json")).read_text())["summary"]
+    assert len(record["shape"]) == 64 and isinstance(record["plan"], list)
     summary = " ".join(" ".join(pages_text(out / CASE_PDF)).split())
     assert "-700" in summary.replace("−", "-")
 

@@ -3,6 +3,7 @@ that takes (continued.py), and the pages a reader gets, read back as WeasyPrint'
 
 from __future__ import annotations
 
+import datetime as dt
 from pathlib import Path
 from typing import Any
 
@@ -10,9 +11,12 @@ import pytest
 
 from forslag.batch.bind import _front, _hrefs
 from forslag.batch.worker import _summary
-from forslag.document import danish
+from forslag.document import continued, danish
 from forslag.document.compute import compute
+from forslag.document.fonts import font_face_css
+from forslag.document.pdf import Printer
 from forslag.document.render import Stamp, environment, render_proposal
+from forslag.document.shape import shape_digest
 from forslag.source.load import load_proposal
 
 from .conftest import PROPOSALS
@@ -164,3 +168,52 @@ def _text_boxes(box: Any) -> list[Any]:
     for child in getattr(box, "children", None) or []:
         found += _text_boxes(child)
     return found
+
+
+def _summary_html(amount_step: int = 0, longer_title: bool = False) -> str:
+    computed = [compute(load_proposal(PROPOSALS / f"{name}.yaml")) for name in EXAMPLES]
+    members: list[dict[str, Any]] = []
+    for i in range(MEMBERS):
+        c = computed[i % len(computed)]
+        name = f"forslag-{i + 1:03d}"
+        member = {**_summary(c, 5), "name": name, **_hrefs(name), "notat": None, "annex": None}
+        member["title"] = f"{member['title']} ({i + 1})" + (" med en længere titel" if longer_title and i == 7 else "")
+        member["investment"] += amount_step * (i % 3)  # other figures, as an amount edit makes them
+        members.append(member)
+    html = _front(computed[0].source.case.case, members, False, True, None, "summary", [1, 1])
+    return html.replace(font_face_css(False), font_face_css(True), 1)
+
+
+def test_a_plan_from_a_page_of_the_same_shape_lays_the_summary_out_once_and_prints_the_same_bytes(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """After an amount edit the summary has the shape it had (document/shape.py): the plan of its last print
+    makes its one layout the tree the rounds would make, so the PDF is byte for byte the one printed afresh in
+    two layouts. A plan that does not fit is dropped, and the page printed afresh."""
+    first, edited = _summary_html(), _summary_html(amount_step=7)
+    assert first != edited and shape_digest(first) == shape_digest(edited)
+    assert shape_digest(_summary_html(longer_title=True)) != shape_digest(first)
+    counts: list[int] = []
+    original = continued.planned
+
+    def planned(html: Any, plan: Any = None, **options: Any) -> Any:
+        document, count, made = original(html, plan, **options)
+        counts.append(count)
+        return document, count, made
+
+    monkeypatch.setattr(continued, "planned", planned)
+    printer = Printer()
+    day = dt.date(2026, 2, 20)
+    _, _, plan = printer.pdf_planned(first, tmp_path, identifier=b"0" * 32, date=day)
+    assert plan and counts == [2]
+    fresh, pages, fresh_plan = printer.pdf_planned(edited, tmp_path, identifier=b"0" * 32, date=day)
+    assert counts == [2, 2] and fresh_plan == plan
+    counts.clear()
+    again, pages_again, kept = printer.pdf_planned(edited, tmp_path, identifier=b"0" * 32, date=day, plan=plan)
+    assert counts == [1] and kept == plan
+    assert again == fresh and pages_again == pages
+    # A plan for another page (a table split at a row it does not have) is dropped: the page prints afresh.
+    counts.clear()
+    wrong = [["split", 0, 5000]]
+    dropped, _, made = printer.pdf_planned(edited, tmp_path, identifier=b"0" * 32, date=day, plan=wrong)
+    assert dropped == fresh and made == plan and counts == [0, 2]  # no layout by the plan, then two afresh
