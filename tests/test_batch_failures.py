@@ -109,9 +109,9 @@ def test_one_proposal_alone_fails_cleanly_in_either_half(
     real = printing.printer
 
     class Saboteur:  # the printer of the child that prints, failing as the document is laid out
-        def pdf_pages(self, *args: Any, **kwargs: Any) -> Any:
+        def pdf_planned(self, *args: Any, **kwargs: Any) -> Any:
             act()
-            return real().pdf_pages(*args, **kwargs)
+            return real().pdf_planned(*args, **kwargs)
 
     monkeypatch.setattr(printing, "printer", Saboteur)
     result = run("build", src / "tredje.yaml", "--out", tmp_path / "out", "--jobs", "2")

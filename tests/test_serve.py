@@ -216,10 +216,10 @@ def test_the_preview_prints_within_the_limits_and_caches_nothing_over_them(
     real = printing.printer
 
     class Slow:  # the worker's printer, taking its time over the slow proposal
-        def pdf_pages(self, html: str, *args: Any, **kwargs: Any) -> Any:
+        def pdf_planned(self, html: str, *args: Any, **kwargs: Any) -> Any:
             if "Et sløvt forslag" in html:
                 time.sleep(120)
-            return real().pdf_pages(html, *args, **kwargs)
+            return real().pdf_planned(html, *args, **kwargs)
 
     monkeypatch.setattr(printing, "printer", Slow)  # the worker is forked: it carries this
     lines: list[str] = []
