@@ -59,7 +59,14 @@ def start(tmp_path: Path) -> tuple[subprocess.Popen[bytes], Path]:
     for name in ("andet", "tredje"):
         shutil.copy(src / "minimal.yaml", src / f"{name}.yaml")
     command = [sys.executable, "-c", SLOW_BUILD, "build", str(src), "--out", str(out), "--jobs", "2"]
-    build = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    # A build typed at a terminal: Ctrl-C reaches it. Run as a background job of a script (`make test &`),
+    # the tests would otherwise hand it the ignored SIGINT the shell gives background jobs.
+    build = subprocess.Popen(
+        command,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL),
+    )
     deadline = time.monotonic() + 120
     while time.monotonic() < deadline and not (out / "minimal.pdf").exists():
         time.sleep(0.2)
