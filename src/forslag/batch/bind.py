@@ -154,10 +154,13 @@ def ordered(case: Case, case_path: Path, members: list[Path]) -> tuple[list[Path
 SUMMARY_NUMBERS = [1, 1]
 
 
+# What the summary shows of each proposal.
+SUMMARY_FIELDS = ("title", "investment", "net", "impact", "steady", "payback_total", "asked", "state", "approval_date")
+
+
 def summary_key(layout: str, case_key: str, members: list[dict[str, Any]], state: str | None) -> str:
     """What the summary shows: the case, the templates, and each member's economy, in the bound order."""
-    fields = ("title", "investment", "net", "impact", "steady", "payback_total", "asked", "state", "approval_date")
-    economy = [[m[f] for f in fields] for m in members]
+    economy = [[m[f] for f in SUMMARY_FIELDS] for m in members]
     return _digest(layout, case_key, "summary", economy, state)
 
 
@@ -233,6 +236,7 @@ class BindAhead:
     ) -> None:
         self.sources, self.cases, self.entries, self.options, self.layout = sources, cases, entries, options, layout
         self.started: dict[str, tuple[Pool, str]] = {}
+        self.warm: Pool | None = None  # a child loading WeasyPrint for the summary, not yet given it
         self.reading: tuple[Previous, threading.Thread, list[Any]] | None = None
 
     def prepared(self, source: Path, summary: dict[str, Any]) -> None:
@@ -250,6 +254,13 @@ class BindAhead:
         case_path = self.cases[source]
         if any(s not in self.entries for s in self.sources if s != source):
             return  # another proposal failed or is still to build: the case may not be bound at all
+        # What the proposal showed the summary before this edit: if that changed, the summary will be printed,
+        # and a child starts loading WeasyPrint now, while the case is read and the summary rendered here.
+        before = (Cache(self.options.out).get(source.stem) or {}).get("summary") or {}
+        if any(before.get(field) != summary.get(field) for field in SUMMARY_FIELDS):
+            self.close()  # what was started for an earlier save is not wanted any more: one at a time
+            self.warm = Pool(1, self.options.limits, warm=True)
+            self.warm.start()
         group = [s for s in self.sources if s == source or Path(self.entries[s]["case"]) == case_path]
         summaries = {s: (summary if s == source else self.entries[s]["summary"]) for s in group}
         case = load_case(case_path).case
@@ -259,12 +270,16 @@ class BindAhead:
         key = summary_key(self.layout, key_case(case_path), members, self.options.state)
         previous = Cache(self.options.out).get(_cache_name(case_path, self.options.state), valid_bound_entry) or {}
         if previous.get("summary", {}).get("key") != key and key not in self.started:
-            self.close()  # what was started for an earlier save is not wanted any more: one at a time
-            pool = Pool(1, self.options.limits)
-            before = previous.get("summary")
-            job, shape = _front_job(case, case_path, members, self.options, "summary", key, SUMMARY_NUMBERS, before)
+            if self.warm is None:
+                self.close()  # what was started for an earlier save is not wanted any more: one at a time
+            pool, self.warm = self.warm or Pool(1, self.options.limits), None
+            plan = previous.get("summary")
+            job, shape = _front_job(case, case_path, members, self.options, "summary", key, SUMMARY_NUMBERS, plan)
             pool.submit(job)
             self.started[key] = (pool, shape)
+        if self.warm is not None:  # the summary shows nothing new after all
+            self.warm.close()
+            self.warm = None
         name = slug(case.name) + (f"-{self.options.state}" if self.options.state else "")
         bound = _previous(self.options, name, previous) if "pdf" in self.options.formats else None
         if bound is not None and self.reading is None:
@@ -304,6 +319,9 @@ class BindAhead:
         for pool, _ in self.started.values():
             pool.close()
         self.started = {}
+        if self.warm is not None:
+            self.warm.close()
+            self.warm = None
         if self.reading is not None:
             _, thread, box = self.reading
             self.reading = None
