@@ -28,19 +28,26 @@ EXAMPLES = ["din-sociale-indgang", "forloebsprogram", "plejefamilier"]
 MEMBERS = 100
 
 
-@pytest.fixture(scope="module")
-def summary(tmp_path_factory: pytest.TempPathFactory) -> tuple[Layout, list[str], Path]:
-    """The bound case's summary of a hundred proposals (the three examples over and over, numbered), as the
-    build prints it: two tables of four pages each, the economy and the states."""
+def _hundred(amount_step: int = 0, longer_title: bool = False) -> tuple[Any, list[dict[str, Any]]]:
+    """The case and a hundred members (the three examples over and over, numbered); `amount_step` changes
+    figures as an amount edit does, `longer_title` one title as a prose edit may."""
     computed = [compute(load_proposal(PROPOSALS / f"{name}.yaml")) for name in EXAMPLES]
     members: list[dict[str, Any]] = []
     for i in range(MEMBERS):
         c = computed[i % len(computed)]
         name = f"forslag-{i + 1:03d}"
         member = {**_summary(c, 5), "name": name, **_hrefs(name), "notat": None, "annex": None}
-        member["title"] = f"{member['title']} ({i + 1})"
+        member["title"] = f"{member['title']} ({i + 1})" + (" med en længere titel" if longer_title and i == 7 else "")
+        member["investment"] += amount_step * (i % 3)  # other figures, as an amount edit makes them
         members.append(member)
-    case = computed[0].source.case.case
+    return computed[0].source.case.case, members
+
+
+@pytest.fixture(scope="module")
+def summary(tmp_path_factory: pytest.TempPathFactory) -> tuple[Layout, list[str], Path]:
+    """The bound case's summary of a hundred proposals (the three examples over and over, numbered), as the
+    build prints it: two tables of four pages each, the economy and the states."""
+    case, members = _hundred()
     laid = layout(_front(case, members, False, True, None, "summary", [5, 600]))
     pdf = tmp_path_factory.mktemp("summary") / "summary.pdf"
     laid.document.write_pdf(pdf)
@@ -171,16 +178,8 @@ def _text_boxes(box: Any) -> list[Any]:
 
 
 def _summary_html(amount_step: int = 0, longer_title: bool = False) -> str:
-    computed = [compute(load_proposal(PROPOSALS / f"{name}.yaml")) for name in EXAMPLES]
-    members: list[dict[str, Any]] = []
-    for i in range(MEMBERS):
-        c = computed[i % len(computed)]
-        name = f"forslag-{i + 1:03d}"
-        member = {**_summary(c, 5), "name": name, **_hrefs(name), "notat": None, "annex": None}
-        member["title"] = f"{member['title']} ({i + 1})" + (" med en længere titel" if longer_title and i == 7 else "")
-        member["investment"] += amount_step * (i % 3)  # other figures, as an amount edit makes them
-        members.append(member)
-    html = _front(computed[0].source.case.case, members, False, True, None, "summary", [1, 1])
+    case, members = _hundred(amount_step, longer_title)
+    html = _front(case, members, False, True, None, "summary", [1, 1])
     return html.replace(font_face_css(False), font_face_css(True), 1)
 
 

@@ -283,7 +283,7 @@ class BindAhead:
         name = slug(case.name) + (f"-{self.options.state}" if self.options.state else "")
         bound = _previous(self.options, name, previous) if "pdf" in self.options.formats else None
         if bound is not None and self.reading is None:
-            from forslag.batch.refresh import open_previous
+            from forslag.batch.merge import open_previous
 
             box: list[Any] = []
             thread = threading.Thread(target=lambda: box.append(open_previous(bound)), name="forslag-previous")

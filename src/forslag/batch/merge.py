@@ -463,12 +463,40 @@ def _resolve_links(page: Any) -> None:
             annotation.A = pikepdf.Dictionary(S=pikepdf.Name.GoTo, D=pikepdf.String(uri))
 
 
-def _open_previous(previous: Previous) -> tuple[pikepdf.Pdf, _Old] | None:
-    bound = pikepdf.open(io.BytesIO(previous.data))
+def link_targets(pages: list[Any], placed: dict[str, list[Any]]) -> Any:
+    """The named destinations the contents' links jump to: each part's first page by name, and any page a
+    contents link on `pages` names (`<name>@<page of the part>`); `placed` holds each part's pages."""
+    targets = {name: own[0] for name, own in placed.items() if name}
+    for page in pages:
+        for annotation in page.get("/Annots", []):
+            action = annotation.get("/A")
+            if action is None or action.get("/S") != "/GoTo" or not isinstance(action.get("/D"), pikepdf.String):
+                continue
+            link = str(action.D).removeprefix(PART_LINK)
+            name, _, index = link.partition("@")
+            if name in placed and index.isdigit() and int(index) < len(placed[name]):
+                targets[link] = placed[name][int(index)]
+    return pikepdf.Array(
+        [
+            x
+            for name, page in sorted(targets.items())
+            for x in (pikepdf.String(PART_LINK + name), pikepdf.Array([page, pikepdf.Name.Fit]))
+        ]
+    )
+
+
+# What a previous bound PDF that does not match its record raises while it is taken apart.
+UNEXPECTED = (ValueError, KeyError, TypeError, AttributeError, IndexError, pikepdf.PdfError)
+
+
+def open_previous(previous: Previous) -> tuple[pikepdf.Pdf, _Old] | None:
+    """The previous bound PDF opened and taken apart by its record (read only where the record points);
+    None if it does not match its record. The caller closes the PDF."""
+    pdf = pikepdf.open(io.BytesIO(previous.data))
     try:
-        return bound, _Old(bound, previous.parts)
-    except (ValueError, KeyError, TypeError, AttributeError, pikepdf.PdfError):
-        bound.close()
+        return pdf, _Old(pdf, previous.parts)
+    except UNEXPECTED:
+        pdf.close()
         return None
 
 
@@ -484,7 +512,7 @@ def merge(
     `cache` is a folder where what every bind needs alike (the page numbers' font) is kept. Written whole:
     from a `previous` bound PDF, its unchanged parts are taken from there rather than copied again (what an
     edit does not touch is refreshed without a whole write by refresh.py)."""
-    opened = _open_previous(previous) if previous is not None else None
+    opened = open_previous(previous) if previous is not None else None
     bound, old = opened if opened is not None else (pikepdf.new(), None)
 
     root = bound.make_indirect(pikepdf.Dictionary(Type=pikepdf.Name.StructTreeRoot))
@@ -552,23 +580,8 @@ def merge(
     catalog.PageMode = pikepdf.Name.UseOutlines
     # One numbering: the viewer's page box shows the number printed on the page (1 on the cover).
     catalog.PageLabels = pikepdf.Dictionary(Nums=pikepdf.Array([0, pikepdf.Dictionary(S=pikepdf.Name.D)]))
-    # Each part's first page by name, and any page a contents link names (`<name>@<page of the part>`).
-    targets = {name: pages[0] for name, pages in placed.items() if name}
-    for page in bound.pages:
-        for annotation in page.obj.get("/Annots", []):
-            action = annotation.get("/A")
-            if action is None or action.get("/S") != "/GoTo" or not isinstance(action.get("/D"), pikepdf.String):
-                continue
-            link = str(action.D).removeprefix(PART_LINK)
-            name, _, index = link.partition("@")
-            if name in placed and index.isdigit() and int(index) < len(placed[name]):
-                targets[link] = placed[name][int(index)]
-    dests = [
-        x
-        for name, page in sorted(targets.items())
-        for x in (pikepdf.String(PART_LINK + name), pikepdf.Array([page, pikepdf.Name.Fit]))
-    ]
-    names = pikepdf.Dictionary(Dests=bound.make_indirect(pikepdf.Dictionary(Names=pikepdf.Array(dests))))
+    dests = link_targets([page.obj for page in bound.pages], placed)
+    names = pikepdf.Dictionary(Dests=bound.make_indirect(pikepdf.Dictionary(Names=dests)))
     catalog.Names = names
     if output_intents is not None:
         catalog.OutputIntents = output_intents

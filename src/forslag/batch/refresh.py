@@ -21,7 +21,6 @@ with `merge`, which writes the file whole.
 from __future__ import annotations
 
 import hashlib
-import io
 from pathlib import Path
 from typing import Any
 
@@ -30,7 +29,7 @@ import pikepdf
 from forslag.batch import pdfupdate
 from forslag.batch.folios import Folios
 from forslag.batch.merge import (
-    PART_LINK,
+    UNEXPECTED,
     Bound,
     Part,
     Previous,
@@ -41,6 +40,8 @@ from forslag.batch.merge import (
     _Piece,
     _Tree,
     _version_key,
+    link_targets,
+    open_previous,
 )
 from forslag.document.xmp import Xmp
 
@@ -141,20 +142,6 @@ def _shift_keys(scratch: _Scratch, piece: _Piece, kept: bool, shift: int, replac
                 made.Annots = pikepdf.Array(listed)
 
 
-_UNEXPECTED = (ValueError, KeyError, TypeError, AttributeError, IndexError, pikepdf.PdfError)
-
-
-def open_previous(previous: Previous) -> tuple[pikepdf.Pdf, _Old] | None:
-    """The previous bound PDF opened and taken apart by its record (read only where the record points);
-    None if it does not match its record. The caller closes the PDF (refresh does)."""
-    pdf = pikepdf.open(io.BytesIO(previous.data))
-    try:
-        return pdf, _Old(pdf, previous.parts)
-    except _UNEXPECTED:
-        pdf.close()
-        return None
-
-
 def refresh(
     parts: list[Part],
     xmp: Xmp,
@@ -172,7 +159,7 @@ def refresh(
     with pdf:
         try:
             return _refresh(pdf, old, parts, xmp, info, previous, cache)
-        except _UNEXPECTED:
+        except UNEXPECTED:
             return None
 
 
@@ -324,21 +311,7 @@ def _refresh(
     scratch.replace(old_outlines, outline)
 
     # The catalog, made again: what every bind sets, and the names a contents link jumps to.
-    targets = {name: pages[0] for name, pages in placed.items() if name}
-    for page, _ in every:
-        for annotation in page.get("/Annots", []):
-            action = annotation.get("/A")
-            if action is None or action.get("/S") != "/GoTo" or not isinstance(action.get("/D"), pikepdf.String):
-                continue
-            link = str(action.D).removeprefix(PART_LINK)
-            name, _, index = link.partition("@")
-            if name in placed and index.isdigit() and int(index) < len(placed[name]):
-                targets[link] = placed[name][int(index)]
-    dests = [
-        x
-        for name, page in sorted(targets.items())
-        for x in (pikepdf.String(PART_LINK + name), pikepdf.Array([page, pikepdf.Name.Fit]))
-    ]
+    dests = link_targets([page for page, _ in every], placed)
     made = scratch.replace(catalog)
     made.StructTreeRoot = root_ref
     made.Pages = pages_root
@@ -348,7 +321,7 @@ def _refresh(
     first = next(((piece, kept) for piece, kept in pieces if piece.intents is not None), None)
     if first is not None:
         made.OutputIntents = scratch.transplant(first[0].intents) if first[1] else first[0].intents
-    made.Names = pikepdf.Dictionary(Dests=scratch.pdf.make_indirect(pikepdf.Dictionary(Names=pikepdf.Array(dests))))
+    made.Names = pikepdf.Dictionary(Dests=scratch.pdf.make_indirect(pikepdf.Dictionary(Names=dests)))
     packet = xmp.packet()
     if catalog.Metadata.read_bytes() != packet:
         metadata = scratch.pdf.make_stream(packet)
