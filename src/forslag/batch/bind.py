@@ -220,8 +220,8 @@ class BindAhead:
     another (build.py); `forslag serve` does the same in its worker. Its amounts are known once it is
     prepared, and so is everything the summary shows: when they change it, the summary is printed at once in
     a third child, beside the proposal, instead of after it. Meanwhile a thread of this process opens the
-    previous bound PDF and reads its record (refresh.py), which this process, only waiting for the children,
-    has time for. The bind then takes both (`take`, `take_previous`); a guess that does not hold (the case
+    previous bound PDF and reads its record (merge.open_previous): this process, only waiting for the
+    children, has time for it. The bind then takes both (`take`, `take_previous`); a guess that does not hold (the case
     fails to load, another member is not built, the previous file changed) is dropped, and the bind does the
     work itself as it would have.
     """
