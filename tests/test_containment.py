@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import json
 import shutil
-import subprocess
 import time
 from pathlib import Path
 from typing import Any
@@ -18,6 +17,7 @@ from forslag.document import compute as compute_module
 from forslag.economy import derive
 
 from .conftest import DATA, Run
+from .followupcase import git
 
 BC = DATA / "notat"
 
@@ -128,15 +128,6 @@ def test_the_build_names_the_charts_when_they_take_too_long(tmp_path: Path, monk
     )
     assert list(report.failed) == [src / "b.yaml"]
     assert "drawing the business case's charts took longer than the limit of 8 s" in report.failed[src / "b.yaml"][0]
-
-
-def git(cwd: Path, *args: str) -> None:
-    subprocess.run(
-        ["git", "-c", "user.name=Test", "-c", "user.email=test@example.invalid", *args],
-        cwd=cwd,
-        check=True,
-        capture_output=True,
-    )
 
 
 def test_diff_and_textconv_report_a_failing_proposal_alone(

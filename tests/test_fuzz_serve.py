@@ -4,14 +4,10 @@ or a bind started by another site. One server for the whole run; a derandomized,
 
 from __future__ import annotations
 
-import os
-import queue
 import shutil
 import signal
 import socket
 import subprocess
-import sys
-import threading
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -20,8 +16,8 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from .conftest import DATA, ROOT
-from .test_serve import TIMEOUT, _read_lines
+from .conftest import DATA
+from .test_serve import TIMEOUT, start_serve
 
 SECRET = "not-for-the-browser"
 
@@ -32,17 +28,7 @@ def live(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[int, Path, 
     src, out = tmp / "src", tmp / "out"
     shutil.copytree(DATA / "valid", src)
     (tmp / "secret.txt").write_text(SECRET)
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "forslag.cli", "serve", str(src), "--out", str(out), "--jobs", "1"],
-        cwd=tmp,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-        env={**os.environ, "PYTHONPATH": str(ROOT / "src")},
-    )
-    lines: list[str] = []
-    first: queue.Queue[str] = queue.Queue()
-    threading.Thread(target=_read_lines, args=(proc, lines, first), daemon=True).start()
+    proc, lines, first = start_serve(src, out, tmp)
     try:
         line = first.get(timeout=TIMEOUT)
         port = int(line.split()[1].rstrip("/").rsplit(":", 1)[1])

@@ -12,16 +12,8 @@ from forslag.batch.stamp import GitState, git_states
 from forslag.history.git import GitError, run_git, run_git_checked
 
 from .conftest import DATA, Run
+from .followupcase import git
 from .pdftext import flat
-
-
-def git(cwd: Path, *args: str) -> None:
-    subprocess.run(
-        ["git", "-c", "user.name=Test", "-c", "user.email=test@example.invalid", *args],
-        cwd=cwd,
-        check=True,
-        capture_output=True,
-    )
 
 
 def hostile_repo(tmp_path: Path) -> tuple[Path, Path]:

@@ -73,6 +73,23 @@ class Server:
         assert ready.wait(TIMEOUT)
 
 
+def start_serve(src: Path, out: Path, cwd: Path) -> tuple[subprocess.Popen[str], list[str], queue.Queue[str]]:
+    """`forslag serve` of `src` into `out` in a process of its own, its output lines gathered as they come;
+    the first of them (the address it serves at) is also put in the queue."""
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "forslag.cli", "serve", str(src), "--out", str(out), "--jobs", "1"],
+        cwd=cwd,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        env={**os.environ, "PYTHONPATH": str(ROOT / "src")},
+    )
+    lines: list[str] = []
+    first: queue.Queue[str] = queue.Queue()
+    threading.Thread(target=_read_lines, args=(proc, lines, first), daemon=True).start()
+    return proc, lines, first
+
+
 def _read_lines(proc: subprocess.Popen[str], into: list[str], first: queue.Queue[str]) -> None:
     assert proc.stdout is not None
     for line in proc.stdout:
@@ -84,17 +101,7 @@ def _read_lines(proc: subprocess.Popen[str], into: list[str], first: queue.Queue
 def server(tmp_path: Path) -> Iterator[Server]:
     src, out = tmp_path / "src", tmp_path / "out"
     shutil.copytree(DATA / "valid", src)
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "forslag.cli", "serve", str(src), "--out", str(out), "--jobs", "1"],
-        cwd=tmp_path,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-        env={**os.environ, "PYTHONPATH": str(ROOT / "src")},
-    )
-    lines: list[str] = []
-    first: queue.Queue[str] = queue.Queue()
-    threading.Thread(target=_read_lines, args=(proc, lines, first), daemon=True).start()
+    proc, lines, first = start_serve(src, out, tmp_path)
     try:
         line = first.get(timeout=TIMEOUT)
         assert line.startswith("serving http://127.0.0.1:"), line

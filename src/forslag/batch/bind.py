@@ -366,16 +366,15 @@ class Front:
             with contextlib.suppress(OSError):
                 data = path.read_bytes()
         if data and file_digest(data) == old.get("sha256"):
-            pages = int(old["pages"])
+            printed = _Printed(data, int(old["pages"]), old.get("plan"), old.get("shape") or "")
         else:
             printed = make()
-            data, pages = printed.data, printed.pages
-            old = {"plan": printed.plan, "shape": printed.shape}
-            write_atomic(path, data, self.options.out)
+            write_atomic(path, printed.data, self.options.out)
+        data, pages = printed.data, printed.pages
         self.record[part] = {"key": key, "pages": pages, "sha256": file_digest(data)}
         # The plan its layout followed, for the next print of a page of the same shape.
-        if old.get("shape"):
-            self.record[part] |= {"plan": old.get("plan"), "shape": old["shape"]}
+        if printed.shape:
+            self.record[part] |= {"plan": printed.plan, "shape": printed.shape}
         return data, pages
 
     def _print(self, part: str, key: str, numbers: list[int]) -> _Printed:
